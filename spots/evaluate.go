@@ -86,7 +86,7 @@ func Evaluate(p Principal, spot Spot, grants []Grant, action Action) Decision {
 		return d
 	}
 	if p.System {
-		d.Allowed = true
+		d.Allowed, d.Role = true, Owner
 		d.Chain = append(d.Chain, "system principal")
 		return d
 	}
