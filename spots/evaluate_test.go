@@ -61,7 +61,7 @@ func TestEvaluateMatrix(t *testing.T) {
 								}
 
 								d := spots.Evaluate(p, spot, grants, action)
-								is.Equal(d.Allowed, byRole || admin) // allowed
+								is.Equal(d.Allowed, byRole || admin)   // allowed
 								is.Equal(d.Override, !byRole && admin) // override only when the role does not allow
 								is.Equal(d.Role, effective)            // effective role
 								is.Equal(d.Action, action)
