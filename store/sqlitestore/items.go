@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -269,10 +270,30 @@ func (e *engine) DeleteItem(ctx context.Context, id string) error {
 // stops at the limit, which is cheap when most items match.
 const sparseSpots = 16
 
-// spotSet selects the surrogate keys of the spots whose IDs are in the JSON
-// array bound to its parameter. json_each keeps any number of IDs to one
-// bound parameter, far from SQLite's variable limit.
-const spotSet = `(SELECT pk FROM briefcase_spots WHERE id IN (SELECT value FROM json_each(?)))`
+// inSpots is true for an item (alias i, home spot alias s) homed or placed
+// in one of the spots whose IDs are the JSON array bound to its two
+// parameters. json_each keeps any number of IDs to one bound parameter, far
+// from SQLite's variable limit, and matching on s.id (already joined for
+// the item's SpotID) avoids looking every ID up in briefcase_spots.
+const inSpots = `(s.id IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM briefcase_placements p
+	JOIN briefcase_spots ps ON ps.pk = p.spot_pk
+	WHERE p.item_pk = i.pk AND ps.id IN (SELECT value FROM json_each(?))))`
+
+// inValues matches col against a short list of values (statuses, kinds)
+// with one bound parameter each: measured here, a json_each subquery on an
+// unindexed column cost several microseconds per row. Long lists, which only
+// a confused caller sends, fall back to json_each to stay under SQLite's
+// variable limit.
+func inValues[T ~string](col string, vals []T) (string, []any) {
+	if len(vals) > 64 {
+		return col + ` IN (SELECT value FROM json_each(?))`, []any{jsonText(vals)}
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = string(v)
+	}
+	return col + ` IN (?` + strings.Repeat(`, ?`, len(vals)-1) + `)`, args
+}
 
 // ListItems returns the items matching f, newest (highest ID) first.
 func (e *engine) ListItems(ctx context.Context, f items.ItemFilter) ([]items.Item, error) {
@@ -289,29 +310,34 @@ func (e *engine) ListItems(ctx context.Context, f items.ItemFilter) ([]items.Ite
 	switch {
 	case f.AllSpots:
 	case len(f.SpotIDs) <= sparseSpots:
-		// Candidates from the two spot indexes; CROSS JOIN keeps them the
-		// outer loop, so only they are read and sorted.
+		// Candidates from the two spot indexes, as nested loops from the
+		// spot IDs (an IN subquery here let SQLite walk the whole index);
+		// CROSS JOIN fixes that order and keeps the candidates the outer
+		// loop of the main query, so only they are read and sorted.
 		spots := jsonText(f.SpotIDs)
-		candidates := `SELECT pk FROM briefcase_items WHERE spot_pk IN ` + spotSet
+		candidates := `SELECT hi.pk FROM json_each(?) hj
+			CROSS JOIN briefcase_spots hs ON hs.id = hj.value
+			CROSS JOIN briefcase_items hi ON hi.spot_pk = hs.pk`
+		args = append(args, spots)
 		if f.BeforeID != "" {
-			candidates += ` AND id < ?`
-			args = append(args, spots, f.BeforeID, spots)
-		} else {
-			args = append(args, spots, spots)
+			candidates += ` WHERE hi.id < ?`
+			args = append(args, f.BeforeID)
 		}
-		candidates += ` UNION SELECT item_pk FROM briefcase_placements WHERE spot_pk IN ` + spotSet
+		candidates += ` UNION SELECT pp.item_pk FROM json_each(?) pj
+			CROSS JOIN briefcase_spots ps ON ps.id = pj.value
+			CROSS JOIN briefcase_placements pp ON pp.spot_pk = ps.pk`
+		args = append(args, spots)
 		from = ` FROM (` + candidates + `) c CROSS JOIN briefcase_items i ON i.pk = c.pk`
 	default:
 		spots := jsonText(f.SpotIDs)
-		where = append(where, `(i.spot_pk IN `+spotSet+` OR EXISTS (SELECT 1 FROM briefcase_placements p
-			WHERE p.item_pk = i.pk AND p.spot_pk IN `+spotSet+`))`)
+		where = append(where, inSpots)
 		args = append(args, spots, spots)
 	}
 	if len(f.Statuses) > 0 {
-		cond := `i.status IN (SELECT value FROM json_each(?))`
-		args = append(args, jsonText(f.Statuses))
+		cond, vals := inValues("i.status", f.Statuses)
+		args = append(args, vals...)
 		if len(f.AnyStatusHomeIDs) > 0 {
-			cond = `(` + cond + ` OR i.spot_pk IN ` + spotSet + `)`
+			cond = `(` + cond + ` OR s.id IN (SELECT value FROM json_each(?)))`
 			args = append(args, jsonText(f.AnyStatusHomeIDs))
 		}
 		where = append(where, cond)
@@ -322,8 +348,9 @@ func (e *engine) ListItems(ctx context.Context, f items.ItemFilter) ([]items.Ite
 		args = append(args, jsonText(f.ListIDs))
 	}
 	if len(f.Kinds) > 0 {
-		where = append(where, `i.kind IN (SELECT value FROM json_each(?))`)
-		args = append(args, jsonText(f.Kinds))
+		cond, vals := inValues("i.kind", f.Kinds)
+		where = append(where, cond)
+		args = append(args, vals...)
 	}
 	if f.Audience != "" {
 		where = append(where, `i.audience = ?`)
@@ -537,8 +564,8 @@ func (e *engine) ListBookmarks(ctx context.Context, f items.BookmarkFilter) ([]i
 	}
 	err := sqlx.SelectContext(ctx, e.read(), &rows, `SELECT b.principal_id, i.id AS item_id, b.created_at
 		FROM briefcase_bookmarks b JOIN briefcase_items i ON i.pk = b.item_pk
-		WHERE b.principal_id = ? AND (i.spot_pk IN `+spotSet+` OR EXISTS (SELECT 1 FROM briefcase_placements p
-			WHERE p.item_pk = i.pk AND p.spot_pk IN `+spotSet+`))
+		JOIN briefcase_spots s ON s.pk = i.spot_pk
+		WHERE b.principal_id = ? AND `+inSpots+`
 		ORDER BY b.created_at DESC, i.id DESC`, f.PrincipalID, spots, spots)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: bookmarks of %s: %w", f.PrincipalID, err)

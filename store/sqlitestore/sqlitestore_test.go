@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -116,6 +117,28 @@ func TestRefusesNewerSchema(t *testing.T) {
 	_, err = Open(ctx, path, Options{})
 	is.True(err != nil)
 	is.True(strings.Contains(err.Error(), "newer"))
+}
+
+// TestOpenOddPath checks that the path is escaped in the URI DSN: a "?"
+// or "#" in a directory name must not cut the path or leak into the
+// parameters.
+func TestOpenOddPath(t *testing.T) {
+	is := is.New(t)
+	dir := filepath.Join(t.TempDir(), "a b?c#d%e&f=g")
+	is.NoErr(os.Mkdir(dir, 0o755))
+	path := filepath.Join(dir, "brief case.db")
+	db, err := Open(t.Context(), path, Options{})
+	is.NoErr(err)
+	is.NoErr(db.CreateSpot(t.Context(), testSpot("S")))
+	is.NoErr(db.Close())
+	_, err = os.Stat(path)
+	is.NoErr(err) // the file is where it was asked to be
+	entries, err := os.ReadDir(dir)
+	is.NoErr(err)
+	is.True(len(entries) >= 1)
+
+	_, err = Open(t.Context(), filepath.Join(t.TempDir(), "missing", "briefcase.db"), Options{})
+	is.True(err != nil) // no directory: an error, not a panic
 }
 
 func TestOpenRejectsMemory(t *testing.T) {
@@ -328,10 +351,16 @@ func TestQueryPlans(t *testing.T) {
 	}
 	p := plan(itemSelect+` FROM briefcase_items i JOIN briefcase_spots s ON s.pk = i.spot_pk WHERE i.id = ?`, "x")
 	is.True(!strings.Contains(p, "SCAN i")) // GetItem scans items
-	p = plan(`SELECT pk FROM briefcase_items WHERE spot_pk IN `+spotSet, "[]")
+	p = plan(`SELECT hi.pk FROM json_each(?) hj CROSS JOIN briefcase_spots hs ON hs.id = hj.value
+		CROSS JOIN briefcase_items hi ON hi.spot_pk = hs.pk`, "[]")
 	is.True(strings.Contains(p, "briefcase_items_spot")) // items by spot use their index
-	p = plan(`SELECT item_pk FROM briefcase_placements WHERE spot_pk IN `+spotSet, "[]")
+	p = plan(`SELECT pp.item_pk FROM json_each(?) pj CROSS JOIN briefcase_spots ps ON ps.id = pj.value
+		CROSS JOIN briefcase_placements pp ON pp.spot_pk = ps.pk`, "[]")
 	is.True(strings.Contains(p, "briefcase_placements_spot")) // placements by spot use their index
+	p = plan(`SELECT i.id FROM briefcase_items i JOIN briefcase_spots s ON s.pk = i.spot_pk
+		WHERE `+inSpots+` ORDER BY i.id DESC LIMIT 50`, "[]", "[]")
+	is.True(strings.Contains(p, "SCAN i USING INDEX")) // many spots: walk the ID index, no sort
+	is.True(!strings.Contains(p, "TEMP B-TREE"))
 	p = plan(`SELECT seq FROM briefcase_audit WHERE target_id = ? AND target_kind = ? ORDER BY seq`, "x", "item")
 	is.True(strings.Contains(p, "briefcase_audit_target")) // audit by target uses its index
 	p = plan(`SELECT g.role FROM json_each(?) j CROSS JOIN briefcase_grants g
@@ -467,4 +496,56 @@ func BenchmarkCreateItemAtomic1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "items/s")
+}
+
+// BenchmarkListItems pages through 20,000 items in 200 spots: one spot (the
+// candidates plan), every spot by ID (the index-walk plan) and AllSpots.
+func BenchmarkListItems(b *testing.B) {
+	ctx := context.Background()
+	db := openTest(b, Options{})
+	var spotIDs []string
+	for i := range 200 {
+		sp := testSpot(fmt.Sprint("S", i))
+		if err := db.CreateSpot(ctx, sp); err != nil {
+			b.Fatal(err)
+		}
+		spotIDs = append(spotIDs, sp.ID)
+	}
+	err := db.Atomic(ctx, func(tx store.Store) error {
+		for i := range 20000 {
+			it := testItem(spotIDs[i%len(spotIDs)], "bench")
+			if err := tx.CreateItem(ctx, it); err != nil {
+				return err
+			}
+			if i%10 == 0 {
+				if err := tx.PutPlacement(ctx, it.ID, spotIDs[(i+1)%len(spotIDs)], time.Now()); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	published := []items.Status{items.StatusPublished}
+	for _, bc := range []struct {
+		name string
+		f    items.ItemFilter
+	}{
+		{"OneSpot", items.ItemFilter{SpotIDs: spotIDs[:1], Statuses: published, Limit: 50}},
+		{"VisibleSpots", items.ItemFilter{SpotIDs: spotIDs, Statuses: published, Limit: 50}},
+		{"VisibleSpotsEditor", items.ItemFilter{SpotIDs: spotIDs, Statuses: published, AnyStatusHomeIDs: spotIDs[:20], Limit: 50}},
+		{"ManySpotsFewMatch", items.ItemFilter{SpotIDs: spotIDs[:20], Statuses: published, Kinds: []items.Kind{items.KindLink}, Limit: 50}},
+		{"AllSpots", items.ItemFilter{AllSpots: true, Limit: 50}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				list, err := db.ListItems(ctx, bc.f)
+				if err != nil || len(list) != 50 {
+					b.Fatal(len(list), err)
+				}
+			}
+		})
+	}
 }
