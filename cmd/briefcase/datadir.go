@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/briefcasehq/briefcase"
+	"github.com/briefcasehq/briefcase/localblobs"
+	"github.com/briefcasehq/briefcase/store/sqlitestore"
+)
+
+// defaultDataDir is where the server keeps its database and blobs unless
+// -data or BRIEFCASE_DATA says otherwise.
+const defaultDataDir = "./briefcase-data"
+
+// dataDir is an opened data directory: the SQLite database at
+// DIR/briefcase.db, the blobs under DIR/blobs, and the Library over them.
+type dataDir struct {
+	path string
+	db   *sqlitestore.DB
+	lib  *briefcase.Library
+
+	closed bool
+}
+
+// openDB creates dir if needed and opens its database. Unless
+// opts.SkipMigrate is set, pending migrations are applied: every command
+// does so, and a fresh directory just works.
+func openDB(ctx context.Context, dir string, opts sqlitestore.Options) (*sqlitestore.DB, error) {
+	if dir == "" {
+		return nil, usagef("-data must not be empty")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlitestore.Open(ctx, filepath.Join(dir, "briefcase.db"), opts)
+}
+
+// openDataDir opens dir's database (migrating it) and blobs, and assembles
+// the Library over them.
+func openDataDir(ctx context.Context, dir string, log *slog.Logger) (*dataDir, error) {
+	db, err := openDB(ctx, dir, sqlitestore.Options{})
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := localblobs.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	lib, err := briefcase.New(ctx, briefcase.Config{Store: db, Blobs: blobs, Logger: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &dataDir{path: dir, db: db, lib: lib}, nil
+}
+
+// Close closes the Library, then the database it used. Later calls do
+// nothing, so commands can defer Close and still check the first one.
+func (d *dataDir) Close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	return errors.Join(d.lib.Close(), d.db.Close())
+}

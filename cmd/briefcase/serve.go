@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Server timeouts. There is no overall read or write timeout: uploads and
+// downloads of large decks and videos legitimately take minutes, so only the
+// phases a slow client could hold open for free are bounded.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 1 << 20
+	// shutdownTimeout bounds how long in-flight requests may finish after
+	// SIGINT/SIGTERM before the server closes their connections.
+	shutdownTimeout = 15 * time.Second
+)
+
+func (e *cmdEnv) serve(ctx context.Context, args []string) error {
+	fs := e.flagSet("serve", "serve [-data DIR] [-addr HOST:PORT] [-demo]")
+	data := e.dataFlag(fs)
+	addr := fs.String("addr", e.envOr("BRIEFCASE_ADDR", "127.0.0.1:8080"),
+		"address to listen on; port 0 picks a free port (env BRIEFCASE_ADDR)")
+	demo := fs.Bool("demo", e.envBool("BRIEFCASE_DEMO"),
+		"load the demo data set when the store has no spots yet (env BRIEFCASE_DEMO=1)")
+	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	dd, err := openDataDir(ctx, *data, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := dd.Close(); err != nil {
+			log.Error("close", "err", err)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close() // after Serve returned ErrServerClosed this is a harmless no-op
+	base := "http://" + ln.Addr().String()
+
+	if *demo {
+		if err := loadDemo(ctx, dd.lib, e.stderr, base); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	srv := &http.Server{
+		Handler:           dd.lib.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	// Background jobs run until the server stops.
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	runDone := make(chan error, 1)
+	go func() { runDone <- dd.lib.Run(runCtx) }()
+
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "data", dd.path, "url", base)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "timeout", shutdownTimeout)
+	case err := <-serveDone:
+		serveErr = fmt.Errorf("serve: %w", err) // Serve never returns nil
+	case err := <-runDone:
+		// Run returns before its context ends only when a job failed.
+		runDone <- nil
+		if err == nil {
+			err = errors.New("returned early")
+		}
+		serveErr = fmt.Errorf("background jobs: %w", err)
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("shutdown: %w", err))
+		srv.Close()
+	}
+	stopRun()
+	if err := <-runDone; err != nil && !errors.Is(err, context.Canceled) {
+		serveErr = errors.Join(serveErr, fmt.Errorf("background jobs: %w", err))
+	}
+	if serveErr == nil {
+		log.Info("stopped")
+	}
+	return serveErr
+}
