@@ -714,16 +714,17 @@ func (s *Service) AddVersion(ctx context.Context, itemID string, in NewVersion) 
 	if err := f.Err(ErrInvalid); err != nil {
 		return Version{}, err
 	}
-	sniff := &sniffReader{r: io.LimitReader(in.Body, s.opt.MaxUploadBytes+1)}
+	// An upload that is too large or empty fails inside Put, so that Blobs
+	// (whose failed Puts leave nothing) keeps no orphan blob of it.
+	sniff := &sniffReader{r: &uploadLimit{r: in.Body, max: s.opt.MaxUploadBytes}}
 	info, err := s.blobs.Put(ctx, sniff)
-	if err != nil {
-		return Version{}, fmt.Errorf("items: store upload: %w", err)
-	}
-	if info.Size > s.opt.MaxUploadBytes {
+	switch {
+	case errors.Is(err, errUploadTooLarge):
 		return Version{}, errcode.Invalidf(ErrInvalid, "file", "larger than the %d byte limit", s.opt.MaxUploadBytes)
-	}
-	if info.Size == 0 {
+	case errors.Is(err, errUploadEmpty):
 		return Version{}, errcode.Invalidf(ErrInvalid, "file", "is empty")
+	case err != nil:
+		return Version{}, fmt.Errorf("items: store upload: %w", err)
 	}
 	mt := in.MIMEType
 	if mt == "" {
@@ -759,6 +760,39 @@ func (s *Service) AddVersion(ctx context.Context, itemID string, in NewVersion) 
 		return Version{}, fmt.Errorf("items: add version to %s: %w", itemID, err)
 	}
 	return v, nil
+}
+
+// Errors uploadLimit fails a Put with.
+var (
+	errUploadTooLarge = errors.New("items: upload over the size limit")
+	errUploadEmpty    = errors.New("items: empty upload")
+)
+
+// uploadLimit reads an upload, failing once more than max bytes arrive or
+// at the end of an empty one.
+type uploadLimit struct {
+	r        io.Reader
+	max, n   int64
+	tooLarge bool
+}
+
+func (u *uploadLimit) Read(p []byte) (int, error) {
+	if u.tooLarge {
+		return 0, errUploadTooLarge
+	}
+	if int64(len(p)) > u.max-u.n+1 {
+		p = p[:u.max-u.n+1] // read at most one byte past the limit
+	}
+	n, err := u.r.Read(p)
+	u.n += int64(n)
+	switch {
+	case u.n > u.max:
+		u.tooLarge = true
+		return 0, errUploadTooLarge
+	case err == io.EOF && u.n == 0:
+		return 0, errUploadEmpty
+	}
+	return n, err
 }
 
 // sniffReader keeps the first 512 bytes read for content sniffing.
