@@ -1,0 +1,58 @@
+package httpapi
+
+import "net/http"
+
+// routes registers the whole surface. Every /api/v1 route is authenticated;
+// a path no route takes is a JSON 404, a known path with another method a
+// JSON 405 (see fallback).
+func (a *api) routes(mux *http.ServeMux) {
+	mux.Handle("GET /healthz", http.HandlerFunc(a.healthz))
+	mux.Handle("GET /readyz", a.serve(a.readyz))
+
+	route := func(pattern string, h handlerFunc) { mux.Handle(pattern, a.authed(h)) }
+
+	// The caller.
+	route("GET /api/v1/me", a.getMe)
+	route("GET /api/v1/me/bookmarks", a.listBookmarks)
+	route("PUT /api/v1/me/bookmarks/{itemID}", a.putBookmark)
+	route("DELETE /api/v1/me/bookmarks/{itemID}", a.deleteBookmark)
+
+	// Spots and their members.
+	route("POST /api/v1/spots", a.createSpot)
+	route("GET /api/v1/spots", a.listSpots)
+	route("GET /api/v1/spots/{id}", a.getSpot)
+	route("PATCH /api/v1/spots/{id}", a.updateSpot)
+	route("DELETE /api/v1/spots/{id}", a.deleteSpot)
+	route("GET /api/v1/spots/{id}/members", a.listMembers)
+	route("PUT /api/v1/spots/{id}/members/{subject}", a.putMember)
+	route("DELETE /api/v1/spots/{id}/members/{subject}", a.deleteMember)
+
+	// Items, their versions and placements.
+	route("POST /api/v1/items", a.createItem)
+	route("GET /api/v1/items", a.listItems)
+	route("GET /api/v1/items/{id}", a.getItem)
+	route("PATCH /api/v1/items/{id}", a.updateItem)
+	route("DELETE /api/v1/items/{id}", a.deleteItem)
+	route("POST /api/v1/items/{id}/versions", a.uploadVersion)
+	route("GET /api/v1/items/{id}/versions", a.listVersions)
+	route("GET /api/v1/items/{id}/content", a.downloadContent)
+	route("POST /api/v1/items/{id}/verify", a.verifyItem)
+	route("PUT /api/v1/items/{id}/placements/{spotID}", a.putPlacement)
+	route("DELETE /api/v1/items/{id}/placements/{spotID}", a.deletePlacement)
+
+	// The list taxonomy.
+	route("POST /api/v1/list-groups", a.createListGroup)
+	route("GET /api/v1/list-groups", a.listListGroups)
+	route("POST /api/v1/lists", a.createList)
+	route("PATCH /api/v1/lists/{id}", a.updateList)
+	route("DELETE /api/v1/lists/{id}", a.deleteList)
+	route("PUT /api/v1/lists/{id}/items/{itemID}", a.putListItem)
+	route("DELETE /api/v1/lists/{id}/items/{itemID}", a.deleteListItem)
+
+	// Users (admins) and API tokens.
+	route("GET /api/v1/users", a.listUsers)
+	route("PUT /api/v1/users/{id}", a.putUser)
+	route("POST /api/v1/users/{id}/trainings/{name}", a.recordTraining)
+	route("DELETE /api/v1/users/{id}/trainings/{name}", a.revokeTraining)
+	route("POST /api/v1/tokens", a.createToken)
+}
