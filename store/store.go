@@ -73,8 +73,10 @@ type Change struct {
 // transaction: creating, updating or deleting an item, a version, a
 // placement or a list membership records (item, id); creating, updating or
 // deleting a spot, list or list group records that entity; deletions that
-// cascade record a delete for every item they remove. Grants, principals,
-// bookmarks, tokens and audit entries are not content and are not recorded.
+// cascade record a delete for every item and list they remove, and an
+// upsert for every surviving item that loses a placement or a list
+// membership with them. Grants, principals, bookmarks, tokens and audit
+// entries are not content and are not recorded.
 type ChangeFeed interface {
 	// Changes returns the changes with Seq greater than after, in Seq order,
 	// at most limit (zero: 1000). A change is visible here only once its

@@ -1,0 +1,333 @@
+// Package storetest is the conformance suite for store.Store adapters, and
+// the guide for writing one.
+//
+// Briefcase keeps everything it persists behind one interface, store.Store:
+// the spots, items, audit and auth stores, a change feed, and transactions.
+// The services hold every rule; a store holds data. If your adapter passes
+// this suite, the services, the search index follower and the reference
+// server work on it.
+//
+// # Running the suite
+//
+// Call Run from a test in your adapter's package, with a function that
+// returns a new, empty store:
+//
+//	package mystore_test
+//
+//	import (
+//		"path/filepath"
+//		"testing"
+//
+//		"github.com/briefcasehq/briefcase/store"
+//		"github.com/briefcasehq/briefcase/store/storetest"
+//		"example.com/mystore"
+//	)
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store {
+//			s, err := mystore.Open(t.Context(), filepath.Join(t.TempDir(), "briefcase.db"))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return s
+//		})
+//	}
+//
+// Run calls newStore once per subtest and closes each store when its
+// subtest ends, so do not close it yourself; put files under t.TempDir. A
+// server-backed adapter (PostgreSQL) can create a fresh schema or database
+// per call and drop it in a t.Cleanup.
+//
+// Run it with the race detector, and run one area at a time while you
+// work on it:
+//
+//	go test -race -run 'TestConformance/ChangeFeed' ./mystore
+//
+// Failure messages name the method, the input and the contract clause, for
+// example "ListItems(SpotIDs A, B, C: i3 once although it is in all
+// three) ... duplicate: <id>" or "Spot.CreatedAt: got ... in location
+// "Local", want the same instant in UTC". Areas and subtests:
+//
+//	Spots         RoundTrip NotFound Conflict Update PersonalSpot ListSpots Copies
+//	Grants        RoundTrip NotFound Order GrantsForSubjects
+//	Principals    RoundTrip NotFound List Copies
+//	Items         RoundTrip NotFound Conflict Update Copies
+//	Placements    PutDelete Errors
+//	Versions      RoundTrip NotFound Conflict Copies
+//	Lists         GroupRoundTrip GroupConflict ListRoundTrip ListConflict NotFound Membership DeleteList DeleteListGroup
+//	Bookmarks     RoundTrip SpotFilter
+//	ListItems     Filters DefaultLimit Pagination
+//	Cascade       DeleteSpot DeleteItem
+//	Audit         RoundTrip Seq Filters DefaultLimit Copies
+//	Tokens        RoundTrip Conflict NotFound
+//	ChangeFeed    Empty ContentWrites CascadingDeletes NotContent FailedWrites CommitOrder Paging DefaultLimit Rollback
+//	Atomic        Commit RollbackOnError RollbackOnPanic ReadsOwnWrites Nested RefusedWriteInside Isolation CloseOnTx
+//	Concurrency   WritersAndReaders ReadModifyWrite
+//
+// The rest of this page is the contract, topic by topic: what the suite
+// checks and why. The interface doc comments in store, spots, items, audit
+// and auth are the source; this is the long form. The memstore package is a
+// short, complete reference implementation.
+//
+// # Errors
+//
+// Missing records and conflicts are errors that wrap the domain sentinel
+// with %w, so errors.Is works: spots.ErrNotFound and spots.ErrConflict for
+// spots, grants and principals; items.ErrNotFound and items.ErrConflict for
+// items, placements, versions, lists and bookmarks; auth.ErrNotFound and
+// auth.ErrConflict for tokens. Add context, never replace the sentinel:
+//
+//	return fmt.Errorf("mystore: get item %s: %w", id, items.ErrNotFound)
+//
+// Never return a zero value with a nil error for something that does not
+// exist. That covers Get*, Update* and Delete* of a missing record,
+// DeleteGrant, DeletePlacement, DeleteListItem and DeleteBookmark of a link
+// that is not there, and writes that refer to a missing parent (CreateItem
+// or UpdateItem with a missing home spot, PutPlacement, CreateVersion,
+// CreateList, UpdateList to a missing group, PutListItem, PutBookmark,
+// PutGrant). A domain sentinel in the wrong package counts as a miss: a
+// missing home spot in CreateItem is items.ErrNotFound, because it is the
+// items store that answers.
+//
+// Conflicts: a duplicate ID on every Create*; a second personal spot for
+// the same OwnerID; a list group name taken by another group, compared
+// without regard to case ("Industry" and "INDUSTRY" collide, also on
+// rename, but renaming a group to a new case of its own name is fine); a
+// list name taken in the same group (also on UpdateList); a version whose
+// (ItemID, Number) exists; PutPlacement into the item's own home spot; a
+// token whose Hash exists.
+//
+// Map database errors to these yourself. With SQL that usually means
+// catching the unique and foreign key violations of your driver, or
+// checking first inside the same transaction. A write that fails must
+// change nothing, including the change feed.
+//
+// Listing methods answer with an empty result, not an error, when nothing
+// matches. ListGrants, ListVersions and ListLists of a parent that does not
+// exist may return either an empty list or the not-found error.
+//
+// # Copies
+//
+// Values go in and out by copy. After CreateItem returns, the caller may
+// change the Labels slice it passed, and the stored item must not change;
+// after GetItem returns, the caller may change the slices of the returned
+// item. This matters for in-memory and caching adapters: clone every slice
+// (Spot.Policy, Principal.Groups, Roles and Trainings, Item.Owners, Labels,
+// PromotedKeywords, Placements and ListIDs, Version.Pages, audit Before and
+// After) on the way in and on the way out. The domain types have Clone
+// methods for this. SQL adapters get it for free.
+//
+// # Time
+//
+// Times are kept to at least microsecond precision and come back in UTC:
+// convert with t.UTC() before storing and return t.UTC() after reading
+// (the suite checks Location() == time.UTC, because callers compare and
+// format them). The services truncate their clock to microseconds, so
+// microseconds are all you need; the suite only uses microsecond times, in
+// a non-UTC zone, including dates in 1999 and 2199.
+//
+// A zero time.Time means "not set" (an item without ExpiresAt, a token that
+// never expires) and must come back zero (IsZero). Store it as NULL, or map
+// the zero instant back to time.Time{}; do not store it as a Unix epoch 0 or
+// as a time in another zone, which are not zero.
+//
+// Audit filters (Since, Until) compare instants, whatever the zone of the
+// filter value.
+//
+// # Every field, and the few that are special
+//
+// Every exported field round-trips: the suite builds fully populated values
+// (and fails with a "storetest fixture bug" if a field added to a domain
+// type later is left out of them, so new fields cannot slip past). Empty
+// and nil slices are the same to the suite. Audit Before and After are
+// compared as JSON documents, so a jsonb column that reformats them is fine.
+//
+// Fields that are not plain data:
+//   - Principal.System is never stored and comes back false.
+//   - Item.Placements and Item.ListIDs are ignored on CreateItem and
+//     UpdateItem; they are written by PutPlacement and PutListItem, and
+//     filled on every read (GetItem and ListItems alike), sorted.
+//   - audit.Entry.Seq is assigned by AppendAudit (strictly increasing in
+//     append order); the caller's value is ignored.
+//   - UpdateSpot keeps CreatedAt, Kind and OwnerID; UpdateItem keeps
+//     CreatedAt and CreatedBy; UpdateListGroup and UpdateList keep
+//     CreatedAt. Every other field is replaced, including with zero values.
+//   - UpdateItem that moves the home to a spot the item is placed in removes
+//     that placement (an item is never placed in its own home).
+//   - PutGrant replaces the grant of the same (SpotID, Subject); a user and
+//     a group with the same ID are different subjects.
+//   - PutBookmark of an existing bookmark keeps the first one (and its
+//     CreatedAt). PutPlacement and PutListItem of an existing link are
+//     no-ops.
+//   - PersonalSpot looks only at personal spots: PersonalSpot("") must not
+//     find a team spot whose OwnerID is empty.
+//
+// # Deletes cascade
+//
+// DeleteSpot removes, in the same transaction, the spot's grants, every
+// placement into it, and every item homed in it, with those items'
+// versions, placements elsewhere, list memberships and bookmarks. Items
+// homed elsewhere and placed in the spot survive without that placement.
+// DeleteItem removes the item's versions, placements, list memberships and
+// bookmarks. DeleteList removes its memberships; DeleteListGroup removes
+// its lists and their memberships.
+//
+// "Removed" means gone, not hidden: the suite re-creates records with the
+// IDs of deleted ones and checks that no old placement, membership,
+// version, grant or bookmark comes back. With SQL, ON DELETE CASCADE
+// foreign keys do most of this, but you still need to record the change
+// feed entries (see below), so you will usually select the affected IDs
+// first.
+//
+// # Filters and order
+//
+// Filters are pushed down by the services, which have already decided what
+// the caller may see; the store applies them exactly. The one that matters
+// most is items.ItemFilter, because it is an access filter: an item
+// matches when
+//   - its home spot or one of its placements is in SpotIDs, or AllSpots is
+//     set (a nil or empty SpotIDs without AllSpots matches nothing: an
+//     adapter that treats "no spots" as "no filter" leaks every item);
+//   - Statuses is empty, or its status is in Statuses, or its home spot
+//     (not a placement) is in AnyStatusHomeIDs; AnyStatusHomeIDs never
+//     widens SpotIDs;
+//   - ListIDs is empty or it is in at least one of them, Kinds is empty or
+//     its kind is one of them, and Audience is empty or equal;
+//   - BeforeID is empty or its ID is lower.
+//
+// Results are newest first by ID (IDs are uuid v7 strings, so byte order is
+// time order), at most Limit (zero means 100), with the limit applied after
+// filtering. An item in several matching spots or lists appears once: with
+// SQL, use EXISTS sub-queries rather than joins, or DISTINCT.
+//
+// BeforeID is a keyset cursor: walking pages by passing the last ID of a
+// page as the next BeforeID must yield every matching item exactly once and
+// in order, even while other writers insert newer items (which never appear
+// on later pages) or delete older ones (which simply do not appear). Never
+// page by OFFSET.
+//
+// The other orders and filters, as documented on each method:
+//   - ListSpots: by name then ID. SpotFilter.IDs nil does not filter, an
+//     empty non-nil slice matches nothing.
+//   - ListGrants: strongest role first (spots.Role.Rank), then
+//     Subject.String(). GrantsForSubjects: by spot ID, then
+//     Subject.String().
+//   - ListPrincipals: by ID, after AfterID, at most Limit (zero: all).
+//   - ListVersions: by Number. ListTokens: oldest CreatedAt first.
+//   - ListListGroups: by name. ListLists: by group, then name.
+//   - ListBookmarks: one principal's, of items homed or placed in SpotIDs
+//     (nil or empty matches nothing), newest CreatedAt first.
+//   - ListAudit: increasing Seq; Actor, TargetKind, TargetID and SpotIDs
+//     match exactly, Since is inclusive and Until exclusive, AfterSeq is a
+//     cursor, Limit defaults to 100.
+//
+// Where the contract leaves the collation open (names), the suite uses
+// names on which byte order and case-insensitive order agree. Prefer byte
+// order (SQLite's default BINARY collation) so results are the same
+// everywhere.
+//
+// # The change feed
+//
+// The search index is derived data: it follows the change feed and
+// re-reads what changed. A change is (Entity, EntityID, Op) with a Seq. In
+// the same transaction as the write:
+//
+//	CreateSpot, UpdateSpot                       spot  upsert
+//	DeleteSpot                                   spot  delete
+//	  + every item homed in it                   item  delete
+//	  + every other item placed in it            item  upsert
+//	CreateItem, UpdateItem                       item  upsert
+//	DeleteItem                                   item  delete
+//	PutPlacement, DeletePlacement                item  upsert (the item)
+//	CreateVersion                                item  upsert (the version's item)
+//	PutListItem, DeleteListItem                  item  upsert (the item)
+//	CreateListGroup, UpdateListGroup             list_group upsert
+//	DeleteListGroup                              list_group delete
+//	  + each of its lists                        list  delete
+//	  + every item that was in one of them       item  upsert
+//	CreateList, UpdateList                       list  upsert
+//	DeleteList                                   list  delete
+//	  + every item that was in it                item  upsert
+//
+// Grants, principals, bookmarks, tokens and audit entries are not content
+// and record nothing; a write that fails records nothing; a no-op
+// (PutPlacement of an existing placement) may record or not. The suite
+// compares the set of changes a write made, so recording the same entity
+// twice in one transaction is tolerated, but a missing or an extra entity
+// is not.
+//
+// Seq is strictly increasing and assigned in commit order. The second half
+// matters and is the hard part: a follower that has read up to Seq n never
+// looks below n again, so a transaction that commits a change with Seq 5
+// after another transaction's Seq 6 became visible loses that change
+// forever. The suite runs a follower against concurrent writers to catch
+// this. With SQLite and a single writer connection, an INTEGER PRIMARY KEY
+// AUTOINCREMENT outbox table is enough, because writes are serialized. With
+// PostgreSQL, sequence values are handed out at insert time, not at commit,
+// so a plain bigserial is not: serialize the outbox inserts (for example
+// take a transaction-level advisory lock before inserting changes, held
+// until commit) or hide rows until every lower Seq has committed.
+//
+// Changes(after, limit) returns at most limit changes (zero: 1000) with Seq
+// greater than after; LastChangeSeq returns the highest committed Seq (0
+// for an empty feed). Changes of a rolled-back transaction never appear.
+//
+// # Transactions
+//
+// Atomic(ctx, fn) runs fn in one transaction and hands it tx, a store.Store
+// bound to that transaction:
+//   - fn returns nil: everything fn wrote through tx commits together.
+//   - fn returns an error: nothing does, and Atomic returns that error
+//     (wrapped or not, errors.Is must find it).
+//   - fn panics: nothing commits, and the panic continues with the same
+//     value; the store must stay usable (no lock, connection or
+//     transaction left behind).
+//   - Reads through tx see fn's own writes; other goroutines see none of
+//     them until commit.
+//   - tx.Atomic runs in the same transaction (no savepoint semantics are
+//     required or tested): nested writes commit or roll back with the
+//     outermost call.
+//   - A call through tx that is refused (a conflict, a missing record) does
+//     not abort the transaction: fn may carry on and commit. On PostgreSQL,
+//     where any failed statement aborts the transaction, wrap each write in
+//     a savepoint or check before writing.
+//   - Transactions must not lose updates: two Atomic calls that each read a
+//     record and write it back are serialized. The services count on it
+//     (exactly one owner per spot, version numbers). SQLite gives this with
+//     one writer connection and BEGIN IMMEDIATE; PostgreSQL needs
+//     SERIALIZABLE with retries of fn on serialization failures, or
+//     SELECT ... FOR UPDATE.
+//   - tx.Close is a no-op.
+//
+// fn must use tx, not the outer store: on an adapter with one writer
+// connection (or a store-wide lock, like memstore), a write through the
+// outer store inside fn waits for fn forever.
+//
+// # Concurrency
+//
+// Every method is safe for concurrent use, and under load every call
+// succeeds. The suite runs 8 goroutines writing 50 times each (items,
+// grants and audit entries, through Atomic and through plain calls) next to
+// readers and a change feed follower, and accepts zero errors. On SQLite
+// that rules out "database is locked": use WAL, a busy_timeout, one writer
+// connection for every write and transaction (BEGIN IMMEDIATE, so a
+// transaction never tries to upgrade a read lock), and a separate pool for
+// plain reads; set pragmas in the DSN so every pooled connection gets them.
+//
+// # Checklist
+//
+//   - var _ store.Store = (*YourStore)(nil)
+//   - errors wrap the right package's sentinel, for every missing record
+//     and every conflict listed above
+//   - times in UTC, zero times zero, microseconds kept
+//   - slices copied in and out (in-memory and caching adapters)
+//   - Placements and ListIDs filled on read, ignored on write, sorted
+//   - cascades delete, not hide
+//   - ItemFilter: nil SpotIDs matches nothing; each item once; limit after
+//     filtering; keyset paging
+//   - change feed: every content write and cascade, nothing else, Seq in
+//     commit order, nothing from rolled-back transactions
+//   - Atomic: rollback on error and panic, nested joins, refused calls do
+//     not poison the transaction, no lost updates
+//   - go test -race passes with zero errors under concurrent writers
+package storetest
