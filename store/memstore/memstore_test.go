@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/briefcasehq/briefcase/store"
+	"github.com/briefcasehq/briefcase/store/memstore"
+	"github.com/briefcasehq/briefcase/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return memstore.New() })
+}
