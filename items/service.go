@@ -228,16 +228,18 @@ func (s *Service) normalize(it *Item, f *errcode.Fields, now time.Time, creating
 	slices.SortFunc(it.Owners, func(a, b spots.Subject) int { return strings.Compare(a.String(), b.String()) })
 	it.Owners = slices.Compact(it.Owners)
 
-	switch it.Source.Type {
-	case SourceUpload:
+	switch {
+	case !it.Kind.Valid():
+		// The source is judged against the kind; a bad kind is reported alone.
+	case it.Source.Type == SourceUpload:
 		if !it.Kind.HasFile() {
 			f.Add("source.type", "%s items have no uploaded file; use url", it.Kind)
 		}
-	case SourceURL:
+	case it.Source.Type == SourceURL:
 		if it.Kind.HasFile() && it.Source.URL == "" {
 			f.Add("source.url", "required for url sources")
 		}
-	case SourceConnector:
+	case it.Source.Type == SourceConnector:
 		if it.Source.Connector == "" {
 			f.Add("source.connector", "required for connector sources")
 		}

@@ -550,7 +550,7 @@ func (s *Service) Grant(ctx context.Context, spotID string, subject Subject, rol
 		return Grant{}, fmt.Errorf("%w: personal spots have no members", ErrPrecondition)
 	}
 	if !CanGrant(d, role) {
-		return Grant{}, fmt.Errorf("%w: a %s may not grant %s", ErrForbidden, d.Role, role)
+		return Grant{}, fmt.Errorf("%w: role %s may not grant %s", ErrForbidden, d.Role, role)
 	}
 	now := s.Now()
 	g := Grant{SpotID: spotID, Subject: subject, Role: role, GrantedBy: p.ID, GrantedAt: now}
@@ -579,7 +579,7 @@ func (s *Service) Grant(ctx context.Context, spotID string, subject Subject, rol
 		}
 		// Whoever may not grant a role may not take it away either.
 		if before != nil && !CanGrant(d, before.Role) {
-			return fmt.Errorf("%w: a %s may not change a %s", ErrForbidden, d.Role, before.Role)
+			return fmt.Errorf("%w: role %s may not change a grant of %s", ErrForbidden, d.Role, before.Role)
 		}
 		if subject.Kind == SubjectUser {
 			target, err := s.principalForGrant(ctx, tx, subject.ID, "subject")
@@ -595,6 +595,13 @@ func (s *Service) Grant(ctx context.Context, spotID string, subject Subject, rol
 			demoted := *owner
 			demoted.Role, demoted.GrantedBy, demoted.GrantedAt = Coowner, p.ID, now
 			if err := tx.PutGrant(ctx, demoted); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(ctx, audit.Entry{
+				At: now, Actor: p.ID, Action: "spot.grant", TargetKind: "spot", TargetID: spotID, SpotID: spotID,
+				Override: d.Override, Reason: "ownership transferred to " + subject.ID,
+				Before: audit.JSON(owner), After: audit.JSON(demoted),
+			}); err != nil {
 				return err
 			}
 		}
@@ -641,7 +648,7 @@ func (s *Service) Revoke(ctx context.Context, spotID string, subject Subject) er
 			return fmt.Errorf("%w: the owner cannot be removed; transfer ownership first", ErrPrecondition)
 		}
 		if !CanGrant(d, before.Role) {
-			return fmt.Errorf("%w: a %s may not revoke a %s", ErrForbidden, d.Role, before.Role)
+			return fmt.Errorf("%w: role %s may not revoke a grant of %s", ErrForbidden, d.Role, before.Role)
 		}
 		if err := tx.DeleteGrant(ctx, spotID, subject); err != nil {
 			return err
