@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.Items = items.NewService(st, func(ctx context.Context, fn func(items.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes})
-	lib.Tokens = auth.NewTokens(st, st, cfg.Now)
+	lib.Tokens = auth.NewTokens(st, st, st, cfg.Now)
 	if cfg.Identity == nil {
 		cfg.Identity = lib.Tokens
 		lib.cfg.Identity = lib.Tokens

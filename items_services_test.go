@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -415,4 +416,138 @@ func titles(list []items.Item) []string {
 		out[i] = it.Title
 	}
 	return out
+}
+
+func TestListStatusFilterPagesFully(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		olivia := e.as(t, "olivia")
+		var drafts []string
+		for i := range 7 {
+			d, err := e.lib.Items.Create(olivia, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "draft", Status: items.StatusDraft})
+			is.NoErr(err)
+			drafts = append([]string{d.ID}, drafts...)
+			if i%2 == 0 { // published items in between
+				_, err = e.lib.Items.Create(olivia, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "live"})
+				is.NoErr(err)
+			}
+		}
+		var got []string
+		cursor := ""
+		for range 10 {
+			page, err := e.lib.Items.List(olivia, items.Query{Statuses: []items.Status{items.StatusDraft}, Limit: 2, Cursor: cursor})
+			is.NoErr(err)
+			if page.NextCursor != "" {
+				is.Equal(len(page.Items), 2) // pages are full until the last
+			}
+			for _, it := range page.Items {
+				got = append(got, it.ID)
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				break
+			}
+		}
+		is.Equal(got, drafts) // every draft once, newest first
+	})
+}
+
+func TestConcurrentUpdatesLoseNothing(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		eddie := e.as(t, "eddie")
+		it, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Deck"})
+		is.NoErr(err)
+		const rounds = 20
+		errs := make(chan error, 3*rounds)
+		var wg sync.WaitGroup
+		for i := range rounds {
+			wg.Go(func() {
+				_, err := e.lib.Items.AddVersion(eddie, it.ID, items.NewVersion{Filename: "deck.txt", Body: strings.NewReader(strings.Repeat("v", i+1))})
+				errs <- err
+			})
+			wg.Go(func() {
+				_, err := e.lib.Items.Update(eddie, it.ID, items.ItemPatch{Description: ptr("round")})
+				errs <- err
+			})
+			wg.Go(func() {
+				_, err := e.lib.Items.Verify(eddie, it.ID)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			is.NoErr(err)
+		}
+		vs, err := e.lib.Items.Versions(eddie, it.ID)
+		is.NoErr(err)
+		is.Equal(len(vs), rounds)
+		got, err := e.lib.Items.Get(eddie, it.ID)
+		is.NoErr(err)
+		is.Equal(got.CurrentVersionID, vs[len(vs)-1].ID) // no update put an older version back
+	})
+}
+
+func TestPlacementCannotRepublishRestrictedContent(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		olivia, eddie := e.as(t, "olivia"), e.as(t, "eddie")
+		_, err := e.lib.Spots.Grant(olivia, c.board.ID, spots.User("eddie"), spots.Viewer)
+		is.NoErr(err)
+		secret, err := e.lib.Items.Create(olivia, items.NewItem{SpotID: c.board.ID, Kind: items.KindDocument, Title: "Board deck"})
+		is.NoErr(err)
+		// eddie views the board and edits the public product spot: he may
+		// not expose the board's item there.
+		_, err = e.lib.Items.Place(eddie, secret.ID, c.product.ID)
+		is.Equal(code(err), errcode.Forbidden)
+		_, err = e.lib.Items.Get(e.as(t, "vic"), secret.ID)
+		is.Equal(code(err), errcode.NotFound)
+
+		// An item homed in a public spot is everyone's already: placing it is fine.
+		public, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Overview"})
+		is.NoErr(err)
+		_, err = e.lib.Spots.Grant(olivia, c.team.ID, spots.User("eddie"), spots.Editor)
+		is.NoErr(err)
+		_, err = e.lib.Items.Place(eddie, public.ID, c.team.ID)
+		is.NoErr(err)
+
+		// The home spot's editor removes a placement from a spot he cannot see.
+		own, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Mine"})
+		is.NoErr(err)
+		_, err = e.lib.Items.Place(olivia, own.ID, c.board.ID)
+		is.NoErr(err)
+		is.NoErr(e.lib.Spots.Revoke(olivia, c.board.ID, spots.User("eddie")))
+		got, err := e.lib.Items.Unplace(eddie, own.ID, c.board.ID)
+		is.NoErr(err)
+		is.Equal(len(got.Placements), 0)
+	})
+}
+
+func TestRefusedAdminWriteLeavesNoAudit(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		ada := e.as(t, "ada")
+		it, err := e.lib.Items.Create(e.as(t, "olivia"), items.NewItem{SpotID: c.board.ID, Kind: items.KindDocument, Title: "Board deck"})
+		is.NoErr(err)
+		before, err := e.st.ListAudit(e.ctx, audit.Filter{Actor: "ada", Limit: 1000})
+		is.NoErr(err)
+		_, err = e.lib.Spots.Update(ada, c.board.ID, spots.SpotPatch{Name: ptr("")})
+		is.Equal(code(err), errcode.Invalid)
+		_, err = e.lib.Items.Update(ada, it.ID, items.ItemPatch{Title: ptr("")})
+		is.Equal(code(err), errcode.Invalid)
+		after, err := e.st.ListAudit(e.ctx, audit.Filter{Actor: "ada", Limit: 1000})
+		is.NoErr(err)
+		is.Equal(len(after), len(before)) // refused writes leave no trace
+
+		_, err = e.lib.Items.Update(ada, it.ID, items.ItemPatch{Title: ptr("Board deck v2")})
+		is.NoErr(err)
+		after, err = e.st.ListAudit(e.ctx, audit.Filter{Actor: "ada", Limit: 1000})
+		is.NoErr(err)
+		is.Equal(len(after), len(before)+1)   // one entry for the write...
+		is.True(after[len(after)-1].Override) // ...marked as an override
+	})
 }

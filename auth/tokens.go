@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/spots"
 	"github.com/google/uuid"
@@ -59,24 +60,26 @@ type Store interface {
 	DeleteToken(ctx context.Context, id string) error
 }
 
+// Principals loads the principal a token belongs to; a spots.Store does.
+type Principals interface {
+	GetPrincipal(ctx context.Context, id string) (spots.Principal, error)
+}
+
 // Tokens issues and checks API tokens.
 type Tokens struct {
 	st    Store
-	users interface {
-		GetPrincipal(ctx context.Context, id string) (spots.Principal, error)
-	}
-	now func() time.Time
+	users Principals
+	log   audit.Store
+	now   func() time.Time
 }
 
-// NewTokens returns a token service; users loads the principal a token
-// belongs to (a spots.Store does).
-func NewTokens(st Store, users interface {
-	GetPrincipal(ctx context.Context, id string) (spots.Principal, error)
-}, now func() time.Time) *Tokens {
+// NewTokens returns a token service. Every issued token is recorded in log
+// (without its secret); issuing one for someone else is an admin override.
+func NewTokens(st Store, users Principals, log audit.Store, now func() time.Time) *Tokens {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tokens{st: st, users: users, now: now}
+	return &Tokens{st: st, users: users, log: log, now: now}
 }
 
 // Hash returns the hex SHA-256 of a token secret.
@@ -124,6 +127,15 @@ func (t *Tokens) Create(ctx context.Context, principalID, name string, ttl time.
 	}
 	if err := t.st.CreateToken(ctx, tok); err != nil {
 		return "", Token{}, fmt.Errorf("auth: create token: %w", err)
+	}
+	entry := audit.Entry{At: now, Actor: actor.ID, Action: "token.create", TargetKind: "principal",
+		TargetID: principalID, Override: actor.ID != principalID && !actor.System, After: audit.JSON(tok)}
+	if err := t.log.AppendAudit(ctx, entry); err != nil {
+		// An unrecorded token must not stay usable.
+		if derr := t.st.DeleteToken(ctx, tok.ID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return "", Token{}, fmt.Errorf("auth: audit token: %w", err)
 	}
 	return secret, tok, nil
 }

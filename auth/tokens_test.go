@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/spots"
@@ -40,7 +41,7 @@ func setup(t *testing.T) (*auth.Tokens, *memstore.Store, *clock) {
 		}
 	}
 	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	return auth.NewTokens(st, st, c.Now), st, c
+	return auth.NewTokens(st, st, st, c.Now), st, c
 }
 
 func as(id string, roles ...spots.PlatformRole) context.Context {
@@ -87,6 +88,12 @@ func TestCreateRules(t *testing.T) {
 	is.Equal(len(list), 0) // refused creations stored nothing
 	_, _, err = tokens.Create(as("root", spots.Admin), "alice", "issued by admin", 0)
 	is.NoErr(err)
+	log, err := st.ListAudit(context.Background(), audit.Filter{Actor: "root"})
+	is.NoErr(err)
+	is.Equal(len(log), 1)
+	is.Equal(log[0].Action, "token.create")
+	is.Equal(log[0].TargetID, "alice")
+	is.True(log[0].Override) // a token for someone else is an override
 }
 
 func TestVerifyRefusals(t *testing.T) {

@@ -148,12 +148,12 @@ func (s *Service) Create(ctx context.Context, in NewItem) (Item, error) {
 	if err := f.Err(ErrInvalid); err != nil {
 		return Item{}, err
 	}
-	if err := s.checkFeedbackOwner(ctx, it.FeedbackOwner); err != nil {
-		return Item{}, err
-	}
-	_, d, err := s.spots.Authorize(ctx, it.SpotID, spots.ActionEdit)
+	_, d, err := s.spots.Check(ctx, it.SpotID, spots.ActionEdit)
 	if err != nil {
 		return Item{}, spotErr(err, "spot_id")
+	}
+	if err := s.checkFeedbackOwner(ctx, it.FeedbackOwner); err != nil {
+		return Item{}, err
 	}
 	err = s.atomic(ctx, func(tx Stores) error {
 		if err := tx.CreateItem(ctx, it); err != nil {
@@ -324,7 +324,8 @@ type access struct {
 }
 
 // authorize loads an item and decides whether the caller may see it; when
-// needEdit is set it also needs edit on the home spot. An item the caller
+// needEdit is set it also needs edit on the home spot, and the caller records
+// any override in its write's audit entry. An item the caller
 // may not see is ErrNotFound, so its existence does not leak. Admin
 // overrides are recorded only when they are what grants the access.
 func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item, access, error) {
@@ -340,7 +341,13 @@ func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item
 		return Item{}, a, fmt.Errorf("items: home spot of %s: %w", id, err)
 	}
 	notFound := fmt.Errorf("items: get %s: %w", id, ErrNotFound)
-	if a.edit.Allowed && (needEdit || !slices.Contains(ViewerStatuses, it.Status)) {
+	if a.edit.Allowed && needEdit {
+		// A write records an override in its own audit entry, in its own
+		// transaction, so a refused write leaves no trace.
+		a.view = a.edit
+		return it, a, nil
+	}
+	if a.edit.Allowed && !slices.Contains(ViewerStatuses, it.Status) {
 		a.view = a.edit
 		return it, a, s.spots.RecordOverride(ctx, it.SpotID, a.edit)
 	}
@@ -408,7 +415,9 @@ type ItemPatch struct {
 }
 
 // Update changes an item's properties (edit on its home spot needed).
-// Moving the item to another home spot needs edit there too.
+// Moving the item to another home spot needs edit there too. The patch is
+// validated first, then applied again to the item as read inside the write's
+// transaction, so a concurrent upload or verification is not undone.
 func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item, error) {
 	p, err := spots.PrincipalFrom(ctx)
 	if err != nil {
@@ -419,7 +428,50 @@ func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item,
 		return Item{}, err
 	}
 	now := s.now()
+	if _, err := s.applyPatch(before, patch, now); err != nil {
+		return Item{}, err
+	}
+	if patch.FeedbackOwner != nil && *patch.FeedbackOwner != before.FeedbackOwner {
+		if err := s.checkFeedbackOwner(ctx, *patch.FeedbackOwner); err != nil {
+			return Item{}, err
+		}
+	}
+	override := a.edit.Override
+	if patch.SpotID != nil && *patch.SpotID != before.SpotID {
+		_, d, err := s.spots.Check(ctx, *patch.SpotID, spots.ActionEdit)
+		if err != nil {
+			return Item{}, spotErr(err, "spot_id")
+		}
+		override = override || d.Override
+	}
+	var it Item
+	err = s.atomic(ctx, func(tx Stores) error {
+		cur, err := tx.GetItem(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.SpotID != before.SpotID {
+			return fmt.Errorf("%w: the item moved to another spot meanwhile; retry", ErrConflict)
+		}
+		if it, err = s.applyPatch(cur, patch, now); err != nil {
+			return err
+		}
+		if err := tx.UpdateItem(ctx, it); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "item.update", TargetKind: "item",
+			TargetID: id, SpotID: it.SpotID, Override: override, Before: audit.JSON(cur), After: audit.JSON(it)})
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("items: update %s: %w", id, err)
+	}
+	return s.st.GetItem(ctx, id)
+}
+
+// applyPatch returns before with patch applied and validated.
+func (s *Service) applyPatch(before Item, patch ItemPatch, now time.Time) (Item, error) {
 	it := before.Clone()
+	set(&it.SpotID, patch.SpotID)
 	set(&it.Kind, patch.Kind)
 	set(&it.Title, patch.Title)
 	set(&it.Description, patch.Description)
@@ -437,6 +489,9 @@ func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item,
 	set(&it.PromotedKeywords, patch.PromotedKeywords)
 	set(&it.Source, patch.Source)
 	var f errcode.Fields
+	if patch.SpotID != nil && strings.TrimSpace(*patch.SpotID) == "" {
+		f.Add("spot_id", "required")
+	}
 	if patch.Kind != nil && *patch.Kind != before.Kind && before.CurrentVersionID != "" && !patch.Kind.HasFile() {
 		f.Add("kind", "an item with uploaded versions cannot become %s", *patch.Kind)
 	}
@@ -460,32 +515,8 @@ func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item,
 	if err := f.Err(ErrInvalid); err != nil {
 		return Item{}, err
 	}
-	if patch.FeedbackOwner != nil && *patch.FeedbackOwner != before.FeedbackOwner {
-		if err := s.checkFeedbackOwner(ctx, it.FeedbackOwner); err != nil {
-			return Item{}, err
-		}
-	}
-	override := a.edit.Override
-	if patch.SpotID != nil && *patch.SpotID != before.SpotID {
-		it.SpotID = *patch.SpotID
-		_, d, err := s.spots.Authorize(ctx, it.SpotID, spots.ActionEdit)
-		if err != nil {
-			return Item{}, spotErr(err, "spot_id")
-		}
-		override = override || d.Override
-	}
 	it.UpdatedAt = now
-	err = s.atomic(ctx, func(tx Stores) error {
-		if err := tx.UpdateItem(ctx, it); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "item.update", TargetKind: "item",
-			TargetID: id, SpotID: it.SpotID, Override: override, Before: audit.JSON(before), After: audit.JSON(it)})
-	})
-	if err != nil {
-		return Item{}, fmt.Errorf("items: update %s: %w", id, err)
-	}
-	return s.st.GetItem(ctx, id)
+	return it, nil
 }
 
 func set[T any](dst *T, v *T) {
@@ -593,12 +624,24 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if len(filter.SpotIDs) == 0 {
 		return Page{Items: []Item{}}, nil
 	}
-	list, err := s.st.ListItems(ctx, filter)
-	if err != nil {
-		return Page{}, fmt.Errorf("items: list: %w", err)
-	}
-	if len(q.Statuses) > 0 {
-		list = slices.DeleteFunc(list, func(it Item) bool { return !slices.Contains(q.Statuses, it.Status) })
+	// The store's status filter lets editors' spots through whatever the
+	// status; a requested status list is applied here, fetching further
+	// (by keyset) until the page is full or the store runs dry.
+	var list []Item
+	for {
+		batch, err := s.st.ListItems(ctx, filter)
+		if err != nil {
+			return Page{}, fmt.Errorf("items: list: %w", err)
+		}
+		for _, it := range batch {
+			if len(q.Statuses) == 0 || slices.Contains(q.Statuses, it.Status) {
+				list = append(list, it)
+			}
+		}
+		if len(batch) < filter.Limit || len(list) > q.Limit {
+			break
+		}
+		filter.BeforeID = batch[len(batch)-1].ID
 	}
 	page := Page{Items: list}
 	if len(list) > q.Limit {
@@ -621,9 +664,10 @@ func intersect[T comparable](a, b []T) []T {
 	return out
 }
 
-// Place puts an item in another spot. The caller must be able to view the
-// item and edit the target spot; personal spots hold bookmarks, not
-// placements.
+// Place puts an item in another spot. The caller must be able to edit the
+// target spot and either edit the item's home spot or (for an item homed in
+// a public spot, which everyone sees already) view it. Personal spots hold
+// bookmarks, not placements.
 func (s *Service) Place(ctx context.Context, itemID, spotID string) (Item, error) {
 	return s.placement(ctx, itemID, spotID, true)
 }
@@ -643,16 +687,38 @@ func (s *Service) placement(ctx context.Context, itemID, spotID string, put bool
 	if err != nil {
 		return Item{}, err
 	}
-	target, d, err := s.spots.Authorize(ctx, spotID, spots.ActionEdit)
-	if err != nil && !(errors.Is(err, spots.ErrForbidden) && !put && a.edit.Allowed) {
-		return Item{}, err
-	}
-	if put && target.Personal() {
-		return Item{}, fmt.Errorf("%w: bookmark items instead of placing them in a personal spot", ErrPrecondition)
-	}
 	if spotID == it.SpotID {
 		return Item{}, fmt.Errorf("%w: %s is the item's home spot", ErrConflict, spotID)
 	}
+	var d spots.Decision
+	switch {
+	case !put && a.edit.Allowed:
+		// Editors of the home spot may take their item out of any spot,
+		// even one they cannot see.
+		d = a.edit
+	default:
+		var target spots.Spot
+		target, d, err = s.spots.Check(ctx, spotID, spots.ActionEdit)
+		if err != nil {
+			return Item{}, err
+		}
+		if put && target.Personal() {
+			return Item{}, fmt.Errorf("%w: bookmark items instead of placing them in a personal spot", ErrPrecondition)
+		}
+	}
+	if put && !a.edit.Allowed {
+		// Placing shows the item to everyone who can see the target spot:
+		// only those who may edit the home spot decide that, unless the home
+		// spot is public and the item is visible to everyone already.
+		home, _, err := s.spots.Decide(ctx, it.SpotID, spots.ActionView)
+		if err != nil {
+			return Item{}, err
+		}
+		if home.Visibility != spots.Public || home.Personal() {
+			return Item{}, fmt.Errorf("%w: placing %s elsewhere needs editor on its home spot", ErrForbidden, itemID)
+		}
+	}
+	d.Override = d.Override || (put && a.edit.Override)
 	now := s.now()
 	action := "item.place"
 	err = s.atomic(ctx, func(tx Stores) error {
@@ -864,21 +930,20 @@ func (s *Service) Verify(ctx context.Context, itemID string) (Item, error) {
 	if !a.edit.Allowed && before.FeedbackOwner != p.ID {
 		return Item{}, fmt.Errorf("%w: only the feedback owner or an editor may verify %s", ErrForbidden, itemID)
 	}
-	if before.FeedbackOwner != p.ID {
-		if err := s.spots.RecordOverride(ctx, before.SpotID, a.edit); err != nil {
-			return Item{}, err
-		}
-	}
 	now := s.now()
-	it := before.Clone()
-	it.VerifiedAt, it.VerifyBy, it.UpdatedAt = now, now.Add(s.opt.VerifyInterval), now
 	err = s.atomic(ctx, func(tx Stores) error {
+		cur, err := tx.GetItem(ctx, itemID)
+		if err != nil {
+			return err
+		}
+		it := cur.Clone()
+		it.VerifiedAt, it.VerifyBy, it.UpdatedAt = now, now.Add(s.opt.VerifyInterval), now
 		if err := tx.UpdateItem(ctx, it); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "item.verify", TargetKind: "item",
 			TargetID: itemID, SpotID: it.SpotID, Override: a.edit.Override && before.FeedbackOwner != p.ID,
-			Before: audit.JSON(before), After: audit.JSON(it)})
+			Before: audit.JSON(cur), After: audit.JSON(it)})
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("items: verify %s: %w", itemID, err)

@@ -15,7 +15,7 @@ import (
 // SavePrincipal creates or updates a principal (admins and the system
 // principal only; single sign-on provisioning and `briefcase users add` use
 // it). On update, CreatedAt is kept, and so are the stored trainings when
-// p.Trainings is nil.
+// p.Trainings is nil. Trainings without a completion time completed now.
 func (s *Service) SavePrincipal(ctx context.Context, p Principal) (Principal, error) {
 	actor, err := PrincipalFrom(ctx)
 	if err != nil {
@@ -49,6 +49,13 @@ func (s *Service) SavePrincipal(ctx context.Context, p Principal) (Principal, er
 			f.Add("groups", "group names must be non-empty, without commas or spaces")
 		}
 	}
+	for i, t := range p.Trainings {
+		p.Trainings[i].Name = strings.TrimSpace(t.Name)
+		if p.Trainings[i].Name == "" {
+			f.Add("trainings", "training names must not be empty")
+		}
+		validateToken(&f, "trainings", p.Trainings[i].Name)
+	}
 	for _, r := range p.Roles {
 		if !r.Valid() {
 			f.Add("roles", "must be admin or analyst")
@@ -74,6 +81,11 @@ func (s *Service) SavePrincipal(ctx context.Context, p Principal) (Principal, er
 			p.CreatedAt = before.CreatedAt
 			if p.Trainings == nil {
 				p.Trainings = before.Trainings
+			}
+		}
+		for i := range p.Trainings {
+			if p.Trainings[i].CompletedAt.IsZero() {
+				p.Trainings[i].CompletedAt = now
 			}
 		}
 		p.UpdatedAt = now

@@ -168,11 +168,25 @@ func (s *Service) Get(ctx context.Context, id string) (Spot, error) {
 	return spot, err
 }
 
-// Authorize loads the spot and decides action for the caller. It returns
-// ErrNotFound when the caller may not even view the spot (so existence does
-// not leak), ErrForbidden when it may view but not act. An allowed admin
-// override is recorded in the audit log.
+// Authorize is Check for reads: an allowed admin override is recorded in
+// the audit log at once.
 func (s *Service) Authorize(ctx context.Context, spotID string, action Action) (Spot, Decision, error) {
+	spot, d, err := s.Check(ctx, spotID, action)
+	if err != nil {
+		return Spot{}, d, err
+	}
+	if err := s.RecordOverride(ctx, spot.ID, d); err != nil {
+		return Spot{}, d, err
+	}
+	return spot, d, nil
+}
+
+// Check loads the spot and decides action for the caller. It returns
+// ErrNotFound when the caller may not even view the spot (so existence does
+// not leak), ErrForbidden when it may view but not act. It records nothing:
+// a write that acts on the answer records Decision.Override in its own audit
+// entry, in its own transaction, so a refused write leaves no trace.
+func (s *Service) Check(ctx context.Context, spotID string, action Action) (Spot, Decision, error) {
 	p, err := PrincipalFrom(ctx)
 	if err != nil {
 		return Spot{}, Decision{}, err
@@ -187,9 +201,6 @@ func (s *Service) Authorize(ctx context.Context, spotID string, action Action) (
 			return Spot{}, d, fmt.Errorf("spots: %s %s: %w: %s", action, spotID, ErrForbidden, strings.Join(d.Chain, "; "))
 		}
 		return Spot{}, d, fmt.Errorf("spots: get %s: %w", spotID, ErrNotFound)
-	}
-	if err := s.RecordOverride(ctx, spot.ID, d); err != nil {
-		return Spot{}, d, err
 	}
 	return spot, d, nil
 }
@@ -261,12 +272,40 @@ type SpotPatch struct {
 
 // Update changes a spot's settings. It needs edit on the spot; changing the
 // official flag needs an admin. Personal spots keep their kind and visibility.
+// The patch is applied to the spot as read inside the write's transaction,
+// so concurrent updates of other fields are not lost.
 func (s *Service) Update(ctx context.Context, id string, patch SpotPatch) (Spot, error) {
-	before, d, err := s.Authorize(ctx, id, ActionEdit)
+	_, d, err := s.Check(ctx, id, ActionEdit)
 	if err != nil {
 		return Spot{}, err
 	}
 	p, _ := PrincipalFrom(ctx)
+	var after Spot
+	err = s.atomic(ctx, func(tx Stores) error {
+		before, err := tx.GetSpot(ctx, id)
+		if err != nil {
+			return err
+		}
+		if after, err = applySpotPatch(p, before, patch); err != nil {
+			return err
+		}
+		after.UpdatedAt = s.Now()
+		if err := tx.UpdateSpot(ctx, after); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, audit.Entry{
+			At: after.UpdatedAt, Actor: p.ID, Action: "spot.update", TargetKind: "spot", TargetID: id, SpotID: id,
+			Override: d.Override, Before: audit.JSON(before), After: audit.JSON(after),
+		})
+	})
+	if err != nil {
+		return Spot{}, fmt.Errorf("spots: update %s: %w", id, err)
+	}
+	return after, nil
+}
+
+// applySpotPatch validates patch against before and returns the result.
+func applySpotPatch(p Principal, before Spot, patch SpotPatch) (Spot, error) {
 	after := before.Clone()
 	var f errcode.Fields
 	if patch.Name != nil {
@@ -313,34 +352,26 @@ func (s *Service) Update(ctx context.Context, id string, patch SpotPatch) (Spot,
 	if after.Official != before.Official && !p.IsAdmin() {
 		return Spot{}, fmt.Errorf("%w: only admins may change the official flag", ErrForbidden)
 	}
-	after.UpdatedAt = s.Now()
-	err = s.atomic(ctx, func(tx Stores) error {
-		if err := tx.UpdateSpot(ctx, after); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, audit.Entry{
-			At: after.UpdatedAt, Actor: p.ID, Action: "spot.update", TargetKind: "spot", TargetID: id, SpotID: id,
-			Override: d.Override, Before: audit.JSON(before), After: audit.JSON(after),
-		})
-	})
-	if err != nil {
-		return Spot{}, fmt.Errorf("spots: update %s: %w", id, err)
-	}
 	return after, nil
 }
 
 // SetPolicy stores a governance policy document on the spot (edit needed).
 // The governance package validates the document; this only stores it.
 func (s *Service) SetPolicy(ctx context.Context, id string, policy []byte) (Spot, error) {
-	before, d, err := s.Authorize(ctx, id, ActionEdit)
+	_, d, err := s.Check(ctx, id, ActionEdit)
 	if err != nil {
 		return Spot{}, err
 	}
 	p, _ := PrincipalFrom(ctx)
-	after := before.Clone()
-	after.Policy = slices.Clone(policy)
-	after.UpdatedAt = s.Now()
+	var after Spot
 	err = s.atomic(ctx, func(tx Stores) error {
+		before, err := tx.GetSpot(ctx, id)
+		if err != nil {
+			return err
+		}
+		after = before.Clone()
+		after.Policy = slices.Clone(policy)
+		after.UpdatedAt = s.Now()
 		if err := tx.UpdateSpot(ctx, after); err != nil {
 			return err
 		}
@@ -358,7 +389,7 @@ func (s *Service) SetPolicy(ctx context.Context, id string, policy []byte) (Spot
 // Delete deletes a spot and everything homed in it. Only owners, coowners
 // (and admins, audited) may; personal spots cannot be deleted.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	spot, d, err := s.Authorize(ctx, id, ActionDelete)
+	spot, d, err := s.Check(ctx, id, ActionDelete)
 	if err != nil {
 		return err
 	}
@@ -542,7 +573,7 @@ func (s *Service) Grant(ctx context.Context, spotID string, subject Subject, rol
 	if err := f.Err(ErrInvalid); err != nil {
 		return Grant{}, err
 	}
-	spot, d, err := s.Authorize(ctx, spotID, ActionManageMembers)
+	spot, d, err := s.Check(ctx, spotID, ActionManageMembers)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -630,7 +661,7 @@ func (s *Service) Revoke(ctx context.Context, spotID string, subject Subject) er
 	if err != nil {
 		return err
 	}
-	_, d, err := s.Authorize(ctx, spotID, ActionManageMembers)
+	_, d, err := s.Check(ctx, spotID, ActionManageMembers)
 	if err != nil {
 		return err
 	}

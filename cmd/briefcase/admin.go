@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -95,14 +96,21 @@ and platform roles are replaced by the flags given; trainings are added.`)
 		p.Roles = append(p.Roles, spots.Analyst)
 	}
 	sys := briefcase.SystemContext(ctx)
-	saved, err := dd.lib.Spots.SavePrincipal(sys, p)
-	if err != nil {
+	// Trainings are only ever added here, and saved with the user in one
+	// write, so a bad training name leaves no half-made user behind.
+	if existing, err := dd.lib.Spots.GetPrincipal(sys, p.ID); err == nil {
+		p.Trainings = existing.Trainings
+	} else if !errors.Is(err, spots.ErrNotFound) {
 		return err
 	}
 	for _, t := range splitList(*trainings) {
-		if saved, err = dd.lib.Spots.RecordTraining(sys, saved.ID, t); err != nil {
-			return err
+		if !p.HasTraining(t) {
+			p.Trainings = append(p.Trainings, spots.Training{Name: t})
 		}
+	}
+	saved, err := dd.lib.Spots.SavePrincipal(sys, p)
+	if err != nil {
+		return err
 	}
 	if err := dd.Close(); err != nil {
 		return err

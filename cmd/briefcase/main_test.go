@@ -584,6 +584,15 @@ func TestUsersAdd(t *testing.T) {
 		is.Equal(r.code, 2)
 		is.True(strings.Contains(r.stderr, "-colour"))
 	})
+	t.Run("bad training saves nothing", func(t *testing.T) {
+		is := is.New(t)
+		r := cli(t, "users", "add", "-data", data, "-id", "dave", "-trainings", "Content Contributor")
+		is.Equal(r.code, 1)
+		is.True(strings.Contains(r.stderr, "trainings"))
+		r = cli(t, "tokens", "create", "-data", data, "-user", "dave")
+		is.True(r.code != 0) // no half-made user to issue a token for
+		is.Equal(r.stdout, "")
+	})
 	t.Run("rerun updates", func(t *testing.T) {
 		is := is.New(t)
 		r := mustCLI(t, "users", "add", "-data", data, "-id", "carol", "-name", "Carol One", "-groups", "sales")
