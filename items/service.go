@@ -329,7 +329,8 @@ type access struct {
 // may not see is ErrNotFound, so its existence does not leak. Admin
 // overrides are recorded only when they are what grants the access.
 func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item, access, error) {
-	if _, err := spots.PrincipalFrom(ctx); err != nil {
+	p, err := spots.PrincipalFrom(ctx)
+	if err != nil {
 		return Item{}, access{}, err
 	}
 	it, err := s.st.GetItem(ctx, id)
@@ -347,12 +348,20 @@ func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item
 		a.view = a.edit
 		return it, a, nil
 	}
-	if a.edit.Allowed && !slices.Contains(ViewerStatuses, it.Status) {
-		a.view = a.edit
-		return it, a, s.spots.RecordOverride(ctx, it.SpotID, a.edit)
-	}
 	if !slices.Contains(ViewerStatuses, it.Status) {
-		return Item{}, a, notFound
+		// Statuses viewers do not see are judged on the home spot alone, by
+		// the item-level rule in Evaluate.
+		_, hv, err := s.spots.Decide(ctx, it.SpotID, spots.ActionView)
+		if err != nil {
+			return Item{}, a, fmt.Errorf("items: home spot of %s: %w", id, err)
+		}
+		if a.view = Evaluate(p, it, hv); !a.view.Allowed {
+			return Item{}, a, notFound
+		}
+		if needEdit {
+			return Item{}, a, fmt.Errorf("%w: editing %s needs editor on its home spot", ErrForbidden, id)
+		}
+		return it, a, s.spots.RecordOverride(ctx, it.SpotID, a.view)
 	}
 	overrideSpot := ""
 	for _, sid := range it.SpotIDs() {
