@@ -171,15 +171,11 @@ type Access struct {
 // the engine's base relevance. Zero boosts mean the defaults.
 type Boosts struct {
 	Title, Description, Body, Spot, List, Label, Author, Owner float64
-	// PromotedKeyword is added when a query term equals one of a promoted
-	// document's promoted keywords.
-	PromotedKeyword float64
 }
 
 // DefaultBoosts rank title over description over body.
 func DefaultBoosts() Boosts {
-	return Boosts{Title: 4, Description: 2, Body: 1, Spot: 1.5, List: 1.5, Label: 2, Author: 1.5, Owner: 1,
-		PromotedKeyword: 10}
+	return Boosts{Title: 4, Description: 2, Body: 1, Spot: 1.5, List: 1.5, Label: 2, Author: 1.5, Owner: 1}
 }
 
 // Field returns the boost of f (defaults for zero values).
