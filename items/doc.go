@@ -10,7 +10,10 @@
 // Internal content is the safe default: it is never downloadable, never
 // shared (Evaluate, Shareable), and when a request asks for internal and
 // downloadable at once, the most restrictive setting wins. Every upload is a
-// new immutable Version; the item points at its current one.
+// new immutable Version; the item points at its current one. An Extractor
+// (Options.Extractor; the extract package is the default) reads each upload's
+// text into Version.Pages for search; a file it cannot read is stored
+// without text, never refused.
 //
 // Service holds every rule; Store holds data and receives the spots a caller
 // may see as an explicit filter, never the caller.

@@ -29,6 +29,15 @@ type Options struct {
 	// VerifyInterval is how long a verification holds; 90 days by default.
 	VerifyInterval time.Duration
 	Logger         *slog.Logger
+	// Extractor pulls the text out of each uploaded version, for search;
+	// without one versions have no text. See Extractor for the contract.
+	Extractor Extractor
+	// ExtractTimeout bounds one extraction; one minute by default.
+	ExtractTimeout time.Duration
+	// MaxTextBytes caps the extracted text kept per version, all pages
+	// together, so that one huge file cannot swell the store and the search
+	// index; 2 MiB by default. Text past it is dropped.
+	MaxTextBytes int
 }
 
 // Service holds every rule about items, versions, lists and bookmarks.
@@ -58,6 +67,12 @@ func NewService(st Stores, atomic AtomicFunc, sp *spots.Service, blobs Blobs, op
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.ExtractTimeout <= 0 {
+		opt.ExtractTimeout = defaultExtractTimeout
+	}
+	if opt.MaxTextBytes <= 0 {
+		opt.MaxTextBytes = defaultMaxTextBytes
 	}
 	return &Service{st: st, atomic: atomic, spots: sp, blobs: blobs, opt: opt}
 }
@@ -761,7 +776,9 @@ type NewVersion struct {
 
 // AddVersion uploads a new immutable version and makes it current (edit on
 // the home spot needed). Bytes over the size limit are refused with nothing
-// stored.
+// stored. The configured Extractor reads the stored file's text into the
+// version's Pages before it is saved; a failed extraction is logged and the
+// version is saved without text.
 func (s *Service) AddVersion(ctx context.Context, itemID string, in NewVersion) (Version, error) {
 	p, err := spots.PrincipalFrom(ctx)
 	if err != nil {
@@ -810,9 +827,11 @@ func (s *Service) AddVersion(ctx context.Context, itemID string, in NewVersion) 
 	if mt == "" {
 		mt = http.DetectContentType(sniff.head)
 	}
+	// Extraction runs outside the transaction: it may take seconds.
+	pages, pageCount := s.extractText(ctx, itemID, info, mt, in.Filename)
 	now := s.now()
 	v := Version{ID: s.opt.NewID(), ItemID: itemID, BlobKey: info.Key, SHA256: info.SHA256, MIMEType: mt,
-		Size: info.Size, Filename: in.Filename, CreatedBy: p.ID, CreatedAt: now}
+		Size: info.Size, Filename: in.Filename, PageCount: pageCount, Pages: pages, CreatedBy: p.ID, CreatedAt: now}
 	err = s.atomic(ctx, func(tx Stores) error {
 		vs, err := tx.ListVersions(ctx, itemID)
 		if err != nil {
