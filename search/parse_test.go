@@ -2,6 +2,12 @@ package search
 
 import (
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,4 +264,99 @@ func TestPositiveTerms(t *testing.T) {
 	}
 	is := is.New(t)
 	is.Equal(PositiveTerms(nil), nil)
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// TestParseGolden checks the parse trees in testdata/parse/*.txt. Each case
+// there is a "query:" line (the query is the rest of the line, as is) or a
+// "quoted:" line (a Go string literal), followed by result lines: "tree:"
+// or "question:" with Node.String and "format:" with Query.Format, or
+// "error:". Run with -update to rewrite the results after adding cases.
+func TestParseGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "parse", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+			var out []string
+			for i := 0; i < len(lines); {
+				line, at := lines[i], i+1
+				i++
+				out = append(out, line)
+				q, ok := goldenQuery(t, file, at, line)
+				if !ok {
+					continue
+				}
+				cases++
+				var want []string
+				for i < len(lines) && isGoldenResult(lines[i]) {
+					want = append(want, lines[i])
+					i++
+				}
+				got := goldenResult(t, q)
+				out = append(out, got...)
+				if !*update && !slices.Equal(got, want) {
+					t.Errorf("%s:%d: %q\ngot:\n\t%s\nwant:\n\t%s", file, at, q,
+						strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+				}
+			}
+			if *update {
+				if err := os.WriteFile(file, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+	if cases < 40 {
+		t.Errorf("%d golden cases; the grammar deserves at least 40", cases)
+	}
+}
+
+func goldenQuery(t *testing.T, file string, n int, line string) (string, bool) {
+	if q, ok := strings.CutPrefix(line, "query:"); ok {
+		return strings.TrimPrefix(q, " "), true
+	}
+	if lit, ok := strings.CutPrefix(line, "quoted: "); ok {
+		q, err := strconv.Unquote(lit)
+		if err != nil {
+			t.Fatalf("%s:%d: %v", file, n, err)
+		}
+		return q, true
+	}
+	return "", false
+}
+
+func isGoldenResult(line string) bool {
+	for _, p := range []string{"tree:", "question:", "format:", "error:"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// goldenResult parses q into its result lines, checking on the way that
+// Format round-trips.
+func goldenResult(t *testing.T, s string) []string {
+	q, err := Parse(s)
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	kind := "tree"
+	if q.Question {
+		kind = "question"
+	}
+	f := q.Format()
+	if again, err := Parse(f); err != nil || again.Root.String() != q.Root.String() || again.Question != q.Question {
+		t.Errorf("%q formats to %q, which does not parse back the same (%v)", s, f, err)
+	}
+	return []string{fmt.Sprintf("%s: %s", kind, q.Root), strings.TrimSpace("format: " + f)}
 }
