@@ -540,7 +540,12 @@ func (q *Query) Format() string {
 				parts = append(parts, s)
 			}
 		}
-		return strings.Join(parts, " ") + "?"
+		s := strings.Join(parts, " ")
+		if strings.HasSuffix(s, "?") {
+			// The question's own marks would run into the last word's.
+			s += " "
+		}
+		return s + "?"
 	}
 	s := format(q.Root, precOr)
 	if strings.HasSuffix(s, "?") {

@@ -224,6 +224,7 @@ func TestFormat(t *testing.T) {
 		{"how do we price the tier?", "price tier?"},
 		{"who?", "who?"},
 		{"?", "?"},
+		{"0? A ?", "0? ?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
