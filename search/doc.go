@@ -2,10 +2,103 @@
 // filters and facets, ranking and Explain, over an index that follows the
 // store's change feed.
 //
-// This package currently holds the request and result types the HTTP API
-// speaks; the grammar, the Indexer interface, the Bluge engine
-// (search/blugesearch) and the conformance suite (search/searchtest) are
-// being built.
+// [Parse] reads a query into a [Query], a tree of [Node]s that every engine
+// runs the same way:
+//
+//	q, err := search.Parse(`pricing "case study" -draft`)
+//	// q.Root: (and (term "pricing") (phrase "case study") (not (term "draft")))
+//
+// # Query grammar
+//
+//	construct         example                      tree
+//	word              deck                         (term "deck")
+//	words together    pricing deck                 (and (term "pricing") (term "deck"))
+//	phrase            "case study"                 (phrase "case study")
+//	AND               pricing AND deck             (and (term "pricing") (term "deck"))
+//	OR                pricing OR deck              (or (term "pricing") (term "deck"))
+//	NOT               NOT draft                    (not (term "draft"))
+//	minus             -draft  -"old deck"          (not (term "draft"))  (not (phrase "old deck"))
+//	                  -(old OR draft)  -type:pdf   (not (or …))  (not (term type "pdf"))
+//	parentheses       (roadmap OR pricing) deck    (and (or (term "roadmap") (term "pricing")) (term "deck"))
+//	scope             title:deck                   (term title "deck")
+//	scoped phrase     title:"case study"           (phrase title "case study")
+//	question          how do we price the tier?    (or (term "price") (term "tier"))
+//
+// A word runs up to a space, a parenthesis or a double quote. A term keeps
+// the word as typed and engines analyze it (see [Analyze]), so punctuation
+// inside a word is harmless: e-mail, Q3, and 10:30 are words. A word or
+// phrase without a letter or digit ("--", "!!!", "") is dropped, and a
+// query left with nothing is [All], which browses. Only upper-case AND, OR
+// and NOT are operators: and, or and not are ordinary words. A phrase is
+// delimited by ASCII double quotes and everything inside it is text.
+//
+// A minus directly before a word, phrase, scope or group negates it, like
+// NOT; alone ("a - b", "(a -)") it is punctuation, and inside a word
+// (follow-up) it is part of the word.
+//
+// # Precedence
+//
+// NOT and minus bind tightest, then AND (written or implied by words side
+// by side), then OR:
+//
+//	a OR b c       (or (term "a") (and (term "b") (term "c")))
+//	NOT a b        (and (not (term "a")) (term "b"))
+//	NOT a OR b     (or (not (term "a")) (term "b"))
+//
+// An AND or OR of one clause is that clause, and nested ones are flattened:
+// (a AND b) AND c is (and a b c). A double negation stays as written.
+// [Query.Format] renders a query back in the grammar, and [PositiveTerms]
+// lists the words of its non-negated terms, for highlighting.
+//
+// # Field scopes
+//
+// title:, spot:, list:, label:, type:, audience:, author: and owner: (see
+// [Scopes]), in any case, restrict a term to one field. A scope takes the
+// rest of its word (title:roadmap) or a quoted phrase right after the colon
+// (title:"case study"); not a group. type: takes an item kind (document,
+// presentation, pdf, video, image, spreadsheet, link, page, track, remix)
+// and audience: internal or external, in any case; other values are
+// errors, so a typo does not silently find nothing.
+//
+// A word whose part before its first colon is made of letters only and is
+// not a scope (foo:bar, foo:"bar") is an error, "unknown scope foo", so
+// that users learn the grammar. Other colons are text: times (10:30), URLs
+// (https://…, where "//" follows the colon), and a colon ending a word
+// (agenda: pricing).
+//
+// # Questions
+//
+// A query whose text ends in '?' is a question ([Query.Question]). Its
+// clauses are ORed: every word, phrase and scoped term, except bare words
+// that are stop words ([IsStopWord]). AND, OR and NOT are plain words in a
+// question, and parentheses and minus signs are ignored; the closing
+// question marks are not part of the last word. When every word is a stop
+// word, the words are kept:
+//
+//	how do we price the enterprise tier?   (or (term "price") (term "enterprise") (term "tier"))
+//	what is "case study" for type:pdf?     (or (phrase "case study") (term type "pdf"))
+//	who are you?                           (or (term "who") (term "are") (term "you"))
+//
+// # Errors and limits
+//
+// Every error of Parse is a [*SyntaxError] (errors.Is(err, [ErrSyntax])),
+// whose Pos is the byte offset of the problem, and whose message names it:
+//
+//	deck "case study    unclosed quote at 5
+//	(a OR b             unclosed parenthesis at 0
+//	a OR b)             unexpected ) at 6
+//	deck ()             empty parentheses at 5
+//	a AND               missing term after AND at 2 (also a AND OR b)
+//	OR b                missing term before OR at 0
+//	NOT                 missing term after NOT at 0
+//	title:              empty scope title at 0
+//	title:(a b)         scope title takes one word or a quoted phrase, not a group at 6
+//	foo:bar             unknown scope foo at 0
+//	type:pfd            unknown type "pfd" (want one of document, …) at 5
+//
+// A query longer than [MaxQueryBytes], or nesting parentheses and
+// negations deeper than [MaxQueryDepth], is an error too: each query's
+// work stays bounded.
 package search
 
 import "github.com/briefcasehq/briefcase/items"
