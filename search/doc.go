@@ -133,6 +133,19 @@ type Hit struct {
 	Item       items.Item          `json:"item"`
 	Score      float64             `json:"score"`
 	Highlights map[string][]string `json:"highlights,omitempty"`
+	// Flagged marks an expired item kept visible by its spot's policy; it
+	// ranks after every unflagged hit.
+	Flagged bool `json:"flagged,omitempty"`
+	// Passage is the best matching passage, for questions.
+	Passage *Passage `json:"passage,omitempty"`
+}
+
+// Passage is a stretch of an item's text that best answers a question.
+type Passage struct {
+	// Page counts from 1; 0 when the passage is from the title or
+	// description.
+	Page int    `json:"page"`
+	Text string `json:"text"`
 }
 
 // FacetValue is one value of a facet with the number of visible hits.
