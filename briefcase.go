@@ -3,14 +3,18 @@ package briefcase
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/internal/httpapi"
 	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/search"
+	"github.com/briefcasehq/briefcase/search/memsearch"
 	"github.com/briefcasehq/briefcase/spots"
 	"github.com/briefcasehq/briefcase/store"
 )
@@ -34,6 +38,23 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxUploadBytes caps one uploaded version; 512 MiB by default.
 	MaxUploadBytes int64
+	// Extractor pulls the text out of uploads for search (extract.New is
+	// the default reader of text, Markdown, HTML, DOCX, PPTX and PDF).
+	// Without one, versions carry no text and search matches metadata only.
+	Extractor items.Extractor
+	// Indexer is the search engine. By default an in-memory index
+	// (search/memsearch) that Run fills from the store; servers use
+	// search/blugesearch on disk. The Library closes the default one, not
+	// one given here.
+	Indexer search.Indexer
+	// Ranking tunes search ranking; zero fields take defaults.
+	Ranking search.Ranking
+	// Signals feeds analytics' trending and popular signals into the index.
+	Signals search.Signals
+	// FollowInterval is how often the index polls the change feed for
+	// writes made outside this Library (other nodes, the CLI); writes
+	// through this Library's handler wake it at once. 250 ms by default.
+	FollowInterval time.Duration
 }
 
 // Identity resolves the principal behind an HTTP request to the API.
@@ -70,9 +91,14 @@ type Library struct {
 	Items *items.Service
 	// Tokens issues and verifies API tokens.
 	Tokens *auth.Tokens
+	// Search finds content the caller may see.
+	Search *search.Service
 
-	cfg     Config
-	handler http.Handler
+	cfg       Config
+	handler   http.Handler
+	follower  *search.Follower
+	ownsIndex bool
+	closeOnce sync.Once
 }
 
 // New assembles a Library. It starts nothing: background jobs run in Run.
@@ -99,8 +125,18 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	}, spots.Options{Now: cfg.Now, Logger: cfg.Logger})
 	lib.Items = items.NewService(st, func(ctx context.Context, fn func(items.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
-	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes})
+	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes,
+		Extractor: cfg.Extractor})
 	lib.Tokens = auth.NewTokens(st, st, st, cfg.Now)
+	if cfg.Indexer == nil {
+		cfg.Indexer = memsearch.New()
+		lib.cfg.Indexer = cfg.Indexer
+		lib.ownsIndex = true
+	}
+	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
+		Logger: cfg.Logger})
+	lib.follower = search.NewFollower(st, cfg.Indexer, search.FollowerOptions{Interval: cfg.FollowInterval,
+		Signals: cfg.Signals, Logger: cfg.Logger})
 	if cfg.Identity == nil {
 		cfg.Identity = lib.Tokens
 		lib.cfg.Identity = lib.Tokens
@@ -109,12 +145,26 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Spots:          lib.Spots,
 		Items:          lib.Items,
 		Tokens:         lib.Tokens,
+		Search:         lib.Search,
+		Reindex:        lib.Reindex,
 		Identity:       cfg.Identity,
 		Ready:          lib.ready,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Logger:         cfg.Logger,
 	})
+	lib.handler = wakeOnWrite(lib.handler, lib.follower)
 	return lib, nil
+}
+
+// wakeOnWrite wakes the index follower after every API write, so what a
+// user just saved is searchable at once rather than at the next poll.
+func wakeOnWrite(h http.Handler, f *search.Follower) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			f.Wake()
+		}
+	})
 }
 
 // ready reports whether the store answers.
@@ -131,16 +181,44 @@ func (l *Library) ready(ctx context.Context) error {
 // http.StripPrefix.
 func (l *Library) Handler() http.Handler { return l.handler }
 
-// Run runs the background jobs until ctx ends, then returns nil. It is safe
-// to call once per Library.
+// Run runs the background jobs until ctx ends, then returns nil: the search
+// index follower (which first catches up with the store). It is safe to
+// call once per Library.
 func (l *Library) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
+	return l.follower.Run(ctx)
 }
 
-// Close releases what the Library holds. It does not close Config.Store.
-// Calling Close more than once is a no-op.
-func (l *Library) Close() error { return nil }
+// CatchUp brings the search index up to date with the store now and
+// returns the number of changes applied. Run does this continuously;
+// programs that do not call Run (tests, CLI commands) call CatchUp.
+func (l *Library) CatchUp(ctx context.Context) (int, error) { return l.follower.CatchUp(ctx) }
+
+// Reindex rebuilds the search index from the store while the current index
+// keeps serving, and returns the number of items indexed. Only admins (and
+// the system principal) may.
+func (l *Library) Reindex(ctx context.Context) (int, error) {
+	p, err := spots.PrincipalFrom(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !p.IsAdmin() {
+		return 0, fmt.Errorf("%w: only admins rebuild the search index", spots.ErrForbidden)
+	}
+	return l.follower.Reindex(ctx)
+}
+
+// Close releases what the Library holds: the default in-memory index. It
+// does not close Config.Store or a Config.Indexer given to it. Calling
+// Close more than once is a no-op.
+func (l *Library) Close() error {
+	var err error
+	l.closeOnce.Do(func() {
+		if l.ownsIndex {
+			err = l.cfg.Indexer.Close()
+		}
+	})
+	return err
+}
 
 // WithPrincipal returns a context carrying p: services act as p and fail
 // closed when a context carries no principal.

@@ -40,6 +40,7 @@ import (
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/spots"
 )
 
@@ -53,6 +54,10 @@ type Config struct {
 	Spots  *spots.Service
 	Items  *items.Service
 	Tokens *auth.Tokens
+	// Search answers /search; without it those routes are 503.
+	Search *search.Service
+	// Reindex rebuilds the search index (admins only; the callee checks).
+	Reindex func(ctx context.Context) (int, error)
 	// Identity authenticates API requests; without one every API request
 	// is refused with 401.
 	Identity Identity
@@ -133,6 +138,9 @@ func (a *api) authed(h handlerFunc) http.Handler {
 		return h(w, r.WithContext(spots.WithPrincipal(r.Context(), p)))
 	})
 }
+
+var errNoSearch = &requestError{status: http.StatusServiceUnavailable, code: errcode.Unavailable,
+	message: "search is not configured"}
 
 var errUnauthenticated = &requestError{status: http.StatusUnauthorized, code: errcode.Unauthenticated,
 	message: "authentication required: send a valid API token as Authorization: Bearer <token>"}

@@ -5,9 +5,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/briefcasehq/briefcase/errcode"
+	"github.com/briefcasehq/briefcase/search"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -39,6 +41,8 @@ type errorDetail struct {
 	Code    errcode.Code      `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Position is the byte offset of a malformed search query's problem.
+	Position *int `json:"position,omitempty"`
 }
 
 // requestError is a refusal made by this package before any service is
@@ -89,6 +93,12 @@ func describe(err error) (int, errorDetail) {
 	var re *requestError
 	if errors.As(err, &re) {
 		return re.status, errorDetail{Code: re.code, Message: re.message, Fields: re.fields}
+	}
+	var se *search.SyntaxError
+	if errors.As(err, &se) {
+		pos := se.Pos
+		return http.StatusBadRequest, errorDetail{Code: errcode.Invalid, Message: "malformed query: " + se.Msg +
+			" at position " + strconv.Itoa(se.Pos), Fields: map[string]string{"q": se.Msg}, Position: &pos}
 	}
 	code := errcode.Of(err)
 	status, ok := statusOf[code]

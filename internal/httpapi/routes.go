@@ -49,6 +49,11 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("PUT /api/v1/lists/{id}/items/{itemID}", a.putListItem)
 	route("DELETE /api/v1/lists/{id}/items/{itemID}", a.deleteListItem)
 
+	// Search.
+	route("GET /api/v1/search", a.search)
+	route("GET /api/v1/search/explain", a.explainSearch)
+	route("POST /api/v1/search/reindex", a.reindex)
+
 	// Users (admins) and API tokens.
 	route("GET /api/v1/users", a.listUsers)
 	route("PUT /api/v1/users/{id}", a.putUser)
