@@ -90,6 +90,17 @@ func testIndexReplace(e *env) {
 	got := e.order(search.EngineQuery{Filter: everything(), Sort: search.SortTrending, Limit: 1})
 	checkIDs(e.t, "after replacing: sorts see the new signal", got, ids("globex-battlecard"))
 
+	// A replacement with fewer fields leaves nothing of the old ones.
+	bare := libraryDoc("demo-video")
+	bare.Pages, bare.Labels, bare.ListIDs, bare.ListNames, bare.Author, bare.Description = nil, nil, nil, nil, "", ""
+	e.index([]search.Document{bare})
+	for _, m := range []search.Node{word("transcript"), term(search.FieldLabel, "demo"), term(search.FieldList, "launch"), word("walkthrough"), term(search.FieldAuthor, "lee")} {
+		if got := e.find(m, everything()); slices.Contains(got, "demo-video") {
+			e.t.Fatalf("after replacing demo-video with a document without pages, labels, lists, author and description: Search(%s) still finds it", show(m))
+		}
+	}
+	checkIDs(e.t, "after replacing demo-video: its title still matches", e.find(term(search.FieldTitle, "demo"), everything()), ids("demo-video"))
+
 	// Replacing inside the same batch as other documents.
 	a, b := libraryDoc("roi-calculator"), libraryDoc("roi-calculator-emea")
 	a.Title, b.Title, b.ExternalTitle = "Payback Calculator", "Payback Calculator", "Payback Calculator (EUR)"

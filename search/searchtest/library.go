@@ -122,7 +122,7 @@ func library() []search.Document {
 			CreatedAt: at("2026-01-20 11:15"), UpdatedAt: at("2026-01-20 11:15"), Trending: 5, Popular: 60,
 		},
 		{
-			ID: "roi-calculator", Title: "ROI Calculator",
+			ID: "roi-calculator", Title: "ROI calculator",
 			Description: "Spreadsheet that estimates hours saved and payback",
 			Pages:       []string{"Inputs: team size, hours saved per week, hourly cost."},
 			HomeSpotID:  "spot-se", ListIDs: ids("list-fin", "list-onb"),
@@ -131,7 +131,7 @@ func library() []search.Document {
 			CreatedAt: at("2026-02-10 14:00"), UpdatedAt: at("2026-02-10 14:00"), Trending: 12, Popular: 30,
 		},
 		{
-			ID: "roi-calculator-emea", Title: "ROI calculator", ExternalTitle: "ROI calculator (EUR)",
+			ID: "roi-calculator-emea", Title: "ROI Calculator", ExternalTitle: "ROI Calculator (EUR)",
 			Description: "EMEA edition with prices in euros",
 			Pages:       []string{"Inputs in euros; VAT excluded."},
 			HomeSpotID:  "spot-emea", ListIDs: ids("list-fin"),

@@ -173,6 +173,20 @@ func testRankingScoresAddUp(e *env) {
 			e.t.Fatalf("Search(NOT battlecard): %s scores %g, want 0 (Not contributes 0)", id, s)
 		}
 	}
+	// A default-field term scores the sum over the fields it matches in.
+	e.index([]search.Document{
+		plain("kickoff-title-and-body", "Kickoff Agenda", func(d *search.Document) {
+			d.Pages = []string{"Agenda for the kickoff in March"}
+		}),
+		plain("kickoff-title-only", "Kickoff Agenda", func(d *search.Document) {
+			d.Pages = []string{"Agenda for the meeting in March"}
+		}),
+	})
+	both := e.scores(word("kickoff"), search.Boosts{})
+	if !(both["kickoff-title-and-body"] > both["kickoff-title-only"]) {
+		e.t.Fatalf("Search(kickoff): a document with kickoff in title and body scores %g, one with it in the title only %g; a default-field term scores the sum over the matching fields",
+			both["kickoff-title-and-body"], both["kickoff-title-only"])
+	}
 	one := e.scores(or(word("globex"), word("landmines")), search.Boosts{})
 	globexOnly := e.scores(word("globex"), search.Boosts{})
 	if !(one["globex-battlecard"] > globexOnly["globex-battlecard"]) {

@@ -35,9 +35,10 @@ var (
 		"healthcare-stories", "roi-calculator-emea", "roi-calculator", "globex-battlecard", "discovery-script",
 		"overview-deck", "security-whitepaper",
 		"initech-battlecard", "pricing-sheet-2024")
-	// Lower-cased title ascending, then ID ascending ("ROI Calculator" and
-	// "ROI calculator" tie). "2024 Pricing Sheet" would sort first but is
-	// flagged.
+	// Lower-cased title ascending, then ID ascending: "ROI calculator"
+	// (roi-calculator) and "ROI Calculator" (roi-calculator-emea) tie,
+	// although byte order would put the second first. "2024 Pricing Sheet"
+	// would sort first but is flagged.
 	byTitle = ids("overview-deck", "globex-battlecard", "healthcare-stories", "discovery-script", "security-whitepaper",
 		"follow-up-emails", "northwind-case-study", "partner-onboarding", "demo-video", "q3-pricing-draft",
 		"roi-calculator", "roi-calculator-emea",
