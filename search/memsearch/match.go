@@ -22,6 +22,20 @@ type scorer struct {
 	c       *corpus
 	boosts  search.Boosts
 	explain bool
+	terms   map[string][]string // query text -> its terms, analyzed once per search
+}
+
+// analyze returns the terms of query text, analyzing each text once.
+func (s *scorer) analyze(text string) []string {
+	if t, ok := s.terms[text]; ok {
+		return t
+	}
+	if s.terms == nil {
+		s.terms = map[string][]string{}
+	}
+	t := search.Terms(text)
+	s.terms[text] = t
+	return t
 }
 
 // match reports whether e matches n, with its score (and tree).
@@ -89,13 +103,16 @@ func (s *scorer) text(f search.Field, text, kind string, e *entry) (bool, float6
 			got = e.doc.Audience
 		}
 		if got != want {
-			return false, 0, s.node(0, fmt.Sprintf("%s %s:%q: no match (the document's %s is %q)", kind, f, text, f, got))
+			if !s.explain {
+				return false, 0, nil
+			}
+			return false, 0, s.nodef(0, "%s %s:%q: no match (the document's %s is %q)", kind, f, text, f, got)
 		}
-		return true, 0, s.node(0, fmt.Sprintf("%s %s:%q: exact match, no score", kind, f, text))
+		return true, 0, s.nodef(0, "%s %s:%q: exact match, no score", kind, f, text)
 	}
-	terms := search.Terms(text)
+	terms := s.analyze(text)
 	if len(terms) == 0 {
-		return false, 0, s.node(0, fmt.Sprintf("%s %q: no words, matches nothing", kind, text))
+		return false, 0, s.nodef(0, "%s %q: no words, matches nothing", kind, text)
 	}
 	if len(terms) > 1 {
 		kind = "phrase"
@@ -104,7 +121,10 @@ func (s *scorer) text(f search.Field, text, kind string, e *entry) (bool, float6
 		return s.field(f, terms, kind, e)
 	}
 	ok, score := false, 0.0
-	node := s.node(0, fmt.Sprintf("%s %q in the default fields: sum of the matching fields", kind, strings.Join(terms, " ")))
+	var node *search.ScoreNode
+	if s.explain {
+		node = s.nodef(0, "%s %q in the default fields: sum of the matching fields", kind, strings.Join(terms, " "))
+	}
 	for _, df := range search.DefaultFields {
 		m, sc, child := s.field(df, terms, kind, e)
 		if m {
@@ -114,7 +134,10 @@ func (s *scorer) text(f search.Field, text, kind string, e *entry) (bool, float6
 		}
 	}
 	if !ok {
-		return false, 0, s.fail(node, fmt.Sprintf("%s %q: no match in any default field", kind, strings.Join(terms, " ")))
+		if s.explain {
+			s.fail(node, fmt.Sprintf("%s %q: no match in any default field", kind, strings.Join(terms, " ")))
+		}
+		return false, 0, node
 	}
 	return true, score, s.set(node, score)
 }
@@ -122,14 +145,16 @@ func (s *scorer) text(f search.Field, text, kind string, e *entry) (bool, float6
 // field scores terms (one term, or a phrase) in one field with BM25 times
 // the field's boost.
 func (s *scorer) field(f search.Field, terms []string, kind string, e *entry) (bool, float64, *search.ScoreNode) {
-	label := fmt.Sprintf("%s %s:%q", kind, f, strings.Join(terms, " "))
 	p := e.fields[f]
 	freq := 0
 	if p != nil {
 		freq = occurrences(p, terms)
 	}
 	if freq == 0 {
-		return false, 0, s.node(0, label+": no match")
+		if !s.explain {
+			return false, 0, nil
+		}
+		return false, 0, s.nodef(0, "%s %s:%q: no match", kind, f, strings.Join(terms, " "))
 	}
 	st := s.c.stats[f]
 	n := float64(len(s.c.docs))
@@ -140,7 +165,7 @@ func (s *scorer) field(f search.Field, terms []string, kind string, e *entry) (b
 		v := math.Log(1 + (n-df+0.5)/(df+0.5))
 		idf += v
 		if s.explain {
-			idfNodes = append(idfNodes, s.node(v, fmt.Sprintf("idf of %q in %s: ln(1 + (N - df + 0.5) / (df + 0.5)) with N %d documents, df %d", t, f, int(n), int(df))))
+			idfNodes = append(idfNodes, s.nodef(v, "idf of %q in %s: ln(1 + (N - df + 0.5) / (df + 0.5)) with N %d documents, df %d", t, f, int(n), int(df)))
 		}
 	}
 	avg := float64(st.tokens) / n
@@ -151,7 +176,7 @@ func (s *scorer) field(f search.Field, terms []string, kind string, e *entry) (b
 	if !s.explain {
 		return true, score, nil
 	}
-	node := s.node(score, fmt.Sprintf("%s: boost × idf × tf", label))
+	node := s.nodef(score, "%s %s:%q: boost × idf × tf", kind, f, strings.Join(terms, " "))
 	s.add(node, s.node(boost, "boost of "+string(f)))
 	idfNode := s.node(idf, "idf: sum over the words")
 	idfNode.Children = idfNodes
@@ -185,6 +210,14 @@ func (s *scorer) node(v float64, msg string) *search.ScoreNode {
 		return nil
 	}
 	return &search.ScoreNode{Value: v, Message: msg}
+}
+
+// nodef is node with a formatted message, formatted only when explaining.
+func (s *scorer) nodef(v float64, format string, args ...any) *search.ScoreNode {
+	if !s.explain {
+		return nil
+	}
+	return &search.ScoreNode{Value: v, Message: fmt.Sprintf(format, args...)}
 }
 
 func (s *scorer) add(parent, child *search.ScoreNode) {
