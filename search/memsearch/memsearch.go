@@ -9,8 +9,18 @@
 //	ix := memsearch.New()
 //	lib, err := briefcase.New(ctx, briefcase.Config{Store: memstore.New(), Indexer: ix, ...})
 //
-// Documents go in and come out by copy. Nothing is persisted, and New
-// starts no goroutine.
+// Documents go in and come out by copy, with times in UTC truncated to
+// microseconds. Nothing is persisted, and New starts no goroutine.
+//
+// Where the contract leaves a choice to the engine: a document scores the
+// BM25 of each matching field (k1 1.2, b 0.75, per-field statistics) times
+// the field's boost; exact fields (type:, audience:) and Not score 0; an
+// And of no clauses matches every document and an Or of none matches
+// nothing; a Term with an unknown Field, an unknown facet, sort or node
+// type is search.ErrInvalid; a batch applies its documents, then its
+// deletes, and a later document with the same ID wins. A Build is a fresh,
+// independent index: Commit swaps it in whole under the write lock, with
+// whatever seq it is given.
 package memsearch
 
 import (

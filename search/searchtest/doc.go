@@ -291,6 +291,35 @@
 // than it saw before, or a generation older than AppliedSeq reported.
 // Index called from several goroutines at once must be safe too.
 //
+// # Where the contract is read, not quoted
+//
+// The suite takes these positions where the doc comments in the search
+// package are silent or loose; an engine that passes agrees with them.
+//   - Filter says "a document passes when every non-nil part holds"; the
+//     suite reads "every non-empty part": an empty non-nil SpotIDs, Kinds,
+//     Audiences, Statuses or ListGroups restricts nothing, as nil does.
+//     The mandatory Access is the exception: nil matches nothing.
+//   - Engines validate what they are given: an unknown Sort, a negative
+//     Limit or Offset is ErrInvalid (the search.ErrInvalid doc lists them),
+//     and so is a document without an ID, in Index and in Build.Add.
+//   - Total counts every match, also when After skips some (Bluge's
+//     collector counts before it applies search-after, too).
+//   - Explain of a document that passes the filter but does not match
+//     returns Matched false and Score 0.
+//   - After Close, Build.Commit of a build started before fails with
+//     ErrClosed; Build.Abort then returns nil or ErrClosed; a second Close
+//     returns nil or ErrClosed.
+//   - A zero CreatedAt or UpdatedAt comes back zero.
+//   - Explain's messages use the search.Field names, so "body" for Pages.
+//
+// Left open, and not checked: an And or Or with no clauses, a Term with a
+// Field the engine does not know (memsearch: ErrInvalid), the score of an
+// exact match, a batch that indexes and deletes the same ID or holds an ID
+// twice, facet values that are empty strings, the seq of a build committed
+// below the current one (memsearch accepts it: the build replaces the
+// index), Build.Add after Commit or Abort (memsearch: ErrInvalid), and two
+// builds at once.
+//
 // # Checklist
 //
 //   - var _ search.Indexer = (*YourIndex)(nil)

@@ -85,7 +85,46 @@ func (e *env) search(q search.EngineQuery) search.EngineResult {
 	e.t.Helper()
 	res, err := e.ix.Search(e.ctx, q)
 	noErr(e.t, err, "Search("+describe(q)+")")
+	if msg := invariants(q, res); msg != "" {
+		e.t.Fatalf("Search(%s): %s", describe(q), msg)
+	}
 	return res
+}
+
+// invariants checks what holds for every result, whatever the query.
+func invariants(q search.EngineQuery, res search.EngineResult) string {
+	if len(res.Hits) > q.Limit {
+		return fmt.Sprintf("%d hits, more than Limit %d", len(res.Hits), q.Limit)
+	}
+	if res.Total < len(res.Hits) {
+		return fmt.Sprintf("Total %d, but %d hits", res.Total, len(res.Hits))
+	}
+	_, all := q.Match.(*search.All)
+	all = all || q.Match == nil
+	seen := map[string]bool{}
+	for _, h := range res.Hits {
+		if seen[h.ID] {
+			return fmt.Sprintf("document %s is twice in the hits", h.ID)
+		}
+		seen[h.ID] = true
+		if h.Score < 0 || math.IsNaN(h.Score) || math.IsInf(h.Score, 0) {
+			return fmt.Sprintf("hit %s has score %g; scores are finite and >= 0", h.ID, h.Score)
+		}
+		if all && h.Score != 0 {
+			return fmt.Sprintf("hit %s has score %g without text to match; want 0", h.ID, h.Score)
+		}
+	}
+	for f, vs := range res.Facets {
+		for i, v := range vs {
+			if v.Count <= 0 || v.Count > res.Total {
+				return fmt.Sprintf("facet %s value %q counts %d documents, with Total %d", f, v.Value, v.Count, res.Total)
+			}
+			if i > 0 && (vs[i-1].Count < v.Count || vs[i-1].Count == v.Count && vs[i-1].Value >= v.Value) {
+				return fmt.Sprintf("facet %s is not ordered by count descending, then value: %v", f, vs)
+			}
+		}
+	}
+	return ""
 }
 
 // find returns the IDs of every document matching m and f, sorted, and
