@@ -14,16 +14,19 @@ import (
 	"github.com/matryer/is"
 )
 
-// pdfPaths returns the two ways PDFs are read: pdftotext (skipped, and
-// said so, where poppler-utils is not installed) and the pure-Go reader.
-func pdfPaths(t *testing.T) map[string]extract.Options {
-	paths := map[string]extract.Options{"pure Go": {NoPDFToText: true}}
-	if extract.New(extract.Options{}).UsesPDFToText() {
-		paths["pdftotext"] = extract.Options{}
-	} else {
-		t.Log("pdftotext is not installed (apt-get install poppler-utils): only the pure-Go PDF path is tested")
+// pdfPaths returns the two ways PDFs are read: pdftotext and the pure-Go
+// reader. Subtests of the pdftotext path call skipWithoutPDFToText.
+func pdfPaths() map[string]extract.Options {
+	return map[string]extract.Options{"pure Go": {NoPDFToText: true}, "pdftotext": {}}
+}
+
+// skipWithoutPDFToText skips the pdftotext path where poppler-utils is not
+// installed, saying so.
+func skipWithoutPDFToText(t *testing.T, opt extract.Options) {
+	t.Helper()
+	if !opt.NoPDFToText && !extract.New(opt).UsesPDFToText() {
+		t.Skip("pdftotext is not installed (apt-get install poppler-utils): its path is untested here")
 	}
-	return paths
 }
 
 func wantPDF() []string {
@@ -36,8 +39,9 @@ func wantPDF() []string {
 
 func TestPDF(t *testing.T) {
 	data := pdfOf(t)
-	for name, opt := range pdfPaths(t) {
+	for name, opt := range pdfPaths() {
 		t.Run(name, func(t *testing.T) {
+			skipWithoutPDFToText(t, opt)
 			is := is.New(t)
 			e := extract.New(opt)
 			is.Equal(e.UsesPDFToText(), name == "pdftotext")
@@ -75,8 +79,9 @@ func withLimits(opt extract.Options, maxText, maxPages int) extract.Options {
 
 func TestPDFMalformed(t *testing.T) {
 	data := pdfOf(t)
-	for name, opt := range pdfPaths(t) {
+	for name, opt := range pdfPaths() {
 		t.Run(name, func(t *testing.T) {
+			skipWithoutPDFToText(t, opt)
 			e := extract.New(opt)
 			for _, tc := range []struct {
 				name string
