@@ -11,6 +11,7 @@ import (
 
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
+	"github.com/briefcasehq/briefcase/extract"
 	"github.com/briefcasehq/briefcase/internal/httpapi"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/search"
@@ -38,9 +39,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxUploadBytes caps one uploaded version; 512 MiB by default.
 	MaxUploadBytes int64
-	// Extractor pulls the text out of uploads for search (extract.New is
-	// the default reader of text, Markdown, HTML, DOCX, PPTX and PDF).
-	// Without one, versions carry no text and search matches metadata only.
+	// Extractor pulls the text out of uploads for search; by default
+	// extract.New, which reads text, Markdown, HTML, DOCX, PPTX and PDF. To
+	// index metadata only, give one that answers items.ErrUnsupported.
 	Extractor items.Extractor
 	// Indexer is the search engine. By default an in-memory index
 	// (search/memsearch) that Run fills from the store; servers use
@@ -123,6 +124,9 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.Spots = spots.NewService(st, func(ctx context.Context, fn func(spots.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, spots.Options{Now: cfg.Now, Logger: cfg.Logger})
+	if cfg.Extractor == nil {
+		cfg.Extractor = extract.New(extract.Options{})
+	}
 	lib.Items = items.NewService(st, func(ctx context.Context, fn func(items.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes,
