@@ -25,6 +25,9 @@ func pdfPaths() map[string]extract.Options {
 func skipWithoutPDFToText(t *testing.T, opt extract.Options) {
 	t.Helper()
 	if !opt.NoPDFToText && !extract.New(opt).UsesPDFToText() {
+		if os.Getenv("BRIEFCASE_TEST_REQUIRE_PDFTOTEXT") != "" {
+			t.Fatal("pdftotext is required here (BRIEFCASE_TEST_REQUIRE_PDFTOTEXT is set) but not installed")
+		}
 		t.Skip("pdftotext is not installed (apt-get install poppler-utils): its path is untested here")
 	}
 }
