@@ -137,14 +137,10 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		lib.cfg.Indexer = cfg.Indexer
 		lib.ownsIndex = true
 	}
-	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
-		Logger: cfg.Logger})
 	lib.follower = search.NewFollower(st, cfg.Indexer, search.FollowerOptions{Interval: cfg.FollowInterval,
 		Signals: cfg.Signals, Logger: cfg.Logger})
-	if cfg.Identity == nil {
-		cfg.Identity = lib.Tokens
-		lib.cfg.Identity = lib.Tokens
-	}
+	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
+		Logger: cfg.Logger, Follower: lib.follower})
 	lib.handler = httpapi.New(httpapi.Config{
 		Spots:          lib.Spots,
 		Items:          lib.Items,

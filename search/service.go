@@ -23,6 +23,11 @@ type Options struct {
 	Now     func() time.Time
 	Ranking Ranking
 	Logger  *slog.Logger
+	// Follower, when set, makes searches consistent with the store: a
+	// search that finds the index behind the store's last change first
+	// lets the follower catch up, so counts and facets never reflect an
+	// item's old spots or status, and a writer finds what it just wrote.
+	Follower *Follower
 }
 
 // Limits of a search request.
@@ -86,6 +91,9 @@ func (s *Service) Search(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.sync(ctx); err != nil {
+		return Result{}, err
+	}
 	res, err := s.run(ctx, pl)
 	if err != nil {
 		return Result{}, err
@@ -100,6 +108,28 @@ func (s *Service) Search(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// sync brings the index up to the store's last change when it is behind.
+func (s *Service) sync(ctx context.Context) error {
+	if s.opt.Follower == nil {
+		return nil
+	}
+	last, err := s.st.LastChangeSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("search: change feed: %w", err)
+	}
+	applied, err := s.idx.AppliedSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if applied >= last {
+		return nil
+	}
+	if _, err := s.opt.Follower.CatchUp(ctx); err != nil {
+		return fmt.Errorf("search: catch up: %w", err)
+	}
+	return nil
 }
 
 func (s *Service) prepare(ctx context.Context, req Request) (*plan, error) {
@@ -437,6 +467,9 @@ func (s *Service) Explain(ctx context.Context, query, itemID string) (ItemExplan
 	}
 	pl, err := s.prepare(ctx, Request{Query: query})
 	if err != nil {
+		return ItemExplanation{}, err
+	}
+	if err := s.sync(ctx); err != nil {
 		return ItemExplanation{}, err
 	}
 	eq := pl.eq
