@@ -141,6 +141,10 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Signals: cfg.Signals, Logger: cfg.Logger})
 	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
 		Logger: cfg.Logger, Follower: lib.follower})
+	if cfg.Identity == nil {
+		cfg.Identity = lib.Tokens
+		lib.cfg.Identity = lib.Tokens
+	}
 	lib.handler = httpapi.New(httpapi.Config{
 		Spots:          lib.Spots,
 		Items:          lib.Items,
