@@ -140,7 +140,7 @@ const (
 )
 
 // Filter restricts documents without scoring. A document passes when every
-// non-nil part holds. The access part is mandatory: a nil Access matches
+// non-empty part holds (nil and empty slices both mean no restriction). The access part is mandatory: a nil Access matches
 // nothing, so an engine that forgets it fails closed.
 type Filter struct {
 	Access *Access
@@ -248,6 +248,9 @@ type Explanation struct {
 	Score   float64 `json:"score"`
 	// Detail is the engine's score tree.
 	Detail *ScoreNode `json:"detail,omitempty"`
+	// Summary is the indexed document's summary (as Search returns it with
+	// a hit), so that Explain re-ranks exactly as Search did.
+	Summary Summary `json:"-"`
 }
 
 // ScoreNode is one step of a score: Value, what it is, and its parts.

@@ -504,10 +504,8 @@ func (s *Service) Explain(ctx context.Context, query, itemID string) (ItemExplan
 		out.Tier = "none"
 		return out, nil
 	}
-	// Re-rank as Search does. The signals are the store's view of the item;
-	// they equal the index's once the follower has caught up.
-	sum := Summary{Title: it.Title, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Promoted: it.Promoted,
-		PromotedKeywords: it.PromotedKeywords, Flagged: it.Status == items.StatusExpired}
+	// Re-rank with the indexed summary, exactly as Search does.
+	sum := ex.Summary
 	r := s.opt.Ranking.rerank(EngineHit{ID: itemID, Score: ex.Score, Summary: sum}, pl.terms, s.opt.Now())
 	out.Score, out.Factors = r.score, r.factors
 	if out.Factors == nil {

@@ -105,7 +105,7 @@ func (c *corpus) explain(q search.EngineQuery, id string) (search.Explanation, e
 	}
 	s := &scorer{c: c, boosts: q.Boosts, explain: true}
 	matched, score, detail := s.match(q.Match, e)
-	return search.Explanation{ID: id, Matched: matched, Score: score, Detail: detail}, nil
+	return search.Explanation{ID: id, Matched: matched, Score: score, Detail: detail, Summary: summary(&e.doc)}, nil
 }
 
 // checkQuery validates q and returns its sort (an empty one is relevance).

@@ -2,6 +2,7 @@ package searchtest
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/briefcasehq/briefcase/search"
@@ -117,6 +118,9 @@ func testExplainScore(e *env) {
 				}
 				if ex.Detail == nil {
 					e.t.Fatalf("Explain(%s, %s): no Detail; a matched document has a score tree", describe(eq), h.ID)
+				}
+				if !reflect.DeepEqual(ex.Summary, h.Summary) {
+					e.t.Fatalf("Explain(%s, %s): Summary %+v, but Search returned %+v; the service re-ranks with it", describe(eq), h.ID, ex.Summary, h.Summary)
 				}
 			}
 		}
