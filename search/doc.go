@@ -99,6 +99,38 @@
 // A query longer than [MaxQueryBytes], or nesting parentheses and
 // negations deeper than [MaxQueryDepth], is an error too: each query's
 // work stays bounded.
+//
+// # Searching
+//
+// [Service.Search] runs a [Request] for the principal in the context. It
+// pushes what the principal may see into the engine query ([Access]: the
+// spots it can view, and the hidden statuses it may see where it edits), so
+// hits, Total and every facet count only visible items; spot facets never
+// name a spot the principal cannot view. Filters: spots, lists (OR within a
+// list group, AND across groups), types, audience, statuses. An empty query
+// browses everything visible that passes the filters, newest first. Sorts:
+// relevance (the default), newest, trending, popular, title. Pages continue
+// with the opaque NextCursor, which is tied to its search. A conjunction of
+// words without hits is retried as a disjunction and the result says
+// Relaxed. Questions carry their best passage.
+//
+// Relevance is the engine's text score with field boosts (title over
+// description over body, see [Boosts]), re-ranked over the top
+// [Ranking.Window] hits by promotion, trending and freshness, in three
+// tiers: items whose promoted keywords the query names, then the rest, then
+// expired items their spot keeps visible (flagged, and marked on the hit).
+// [Service.Explain] says which fields hold which query words and every
+// factor of the final score.
+//
+// # Engines and the index
+//
+// An [Indexer] holds one [Document] per item. search/blugesearch is the
+// on-disk engine (Bluge), search/memsearch an in-memory one for tests and
+// small embeddings, and search/searchtest the conformance suite both pass.
+// The index is derived data: a [Follower] applies the store's change feed
+// after the sequence the index records (written atomically with the
+// documents), so after a crash it resumes where the index stopped, and
+// [Follower.Reindex] builds a replacement while the current index serves.
 package search
 
 import "github.com/briefcasehq/briefcase/items"
