@@ -82,7 +82,7 @@ and platform roles are replaced by the flags given; trainings are added.`)
 		return usagef("users add: -id is required")
 	}
 
-	dd, err := openDataDir(ctx, *data, e.adminLogger())
+	dd, err := openDataDir(ctx, *data, e.adminLogger(), false)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ store keeps only its hash. Use it as "Authorization: Bearer <token>".`)
 		return usagef("tokens create: -ttl must not be negative")
 	}
 
-	dd, err := openDataDir(ctx, *data, e.adminLogger())
+	dd, err := openDataDir(ctx, *data, e.adminLogger(), false)
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ spots yet, and prints an API token for the demo admin.`)
 	if err := e.parse(fs, args); err != nil {
 		return err
 	}
-	dd, err := openDataDir(ctx, *data, e.adminLogger())
+	dd, err := openDataDir(ctx, *data, e.adminLogger(), false)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/briefcasehq/briefcase"
 	"github.com/briefcasehq/briefcase/localblobs"
+	"github.com/briefcasehq/briefcase/search/blugesearch"
 	"github.com/briefcasehq/briefcase/store/sqlitestore"
 )
 
@@ -18,10 +19,12 @@ import (
 const defaultDataDir = "./briefcase-data"
 
 // dataDir is an opened data directory: the SQLite database at
-// DIR/briefcase.db, the blobs under DIR/blobs, and the Library over them.
+// DIR/briefcase.db, the blobs under DIR/blobs, the search index under
+// DIR/index, and the Library over them.
 type dataDir struct {
 	path string
 	db   *sqlitestore.DB
+	idx  *blugesearch.Index
 	lib  *briefcase.Library
 
 	closed bool
@@ -41,8 +44,10 @@ func openDB(ctx context.Context, dir string, opts sqlitestore.Options) (*sqlites
 }
 
 // openDataDir opens dir's database (migrating it) and blobs, and assembles
-// the Library over them.
-func openDataDir(ctx context.Context, dir string, log *slog.Logger) (*dataDir, error) {
+// the Library over them. With withIndex, it opens the on-disk search index
+// too (one process at a time may: the server, or reindex while the server
+// is stopped); commands that never search leave it to the server.
+func openDataDir(ctx context.Context, dir string, log *slog.Logger, withIndex bool) (*dataDir, error) {
 	db, err := openDB(ctx, dir, sqlitestore.Options{})
 	if err != nil {
 		return nil, err
@@ -52,12 +57,24 @@ func openDataDir(ctx context.Context, dir string, log *slog.Logger) (*dataDir, e
 		db.Close()
 		return nil, err
 	}
-	lib, err := briefcase.New(ctx, briefcase.Config{Store: db, Blobs: blobs, Logger: log})
+	cfg := briefcase.Config{Store: db, Blobs: blobs, Logger: log}
+	d := &dataDir{path: dir, db: db}
+	if withIndex {
+		d.idx, err = blugesearch.Open(filepath.Join(dir, "index"), blugesearch.Options{Logger: log})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("search index %s (is a server already using this data directory? "+
+				"a running server rebuilds its index with POST /api/v1/search/reindex): %w",
+				filepath.Join(dir, "index"), err)
+		}
+		cfg.Indexer = d.idx
+	}
+	d.lib, err = briefcase.New(ctx, cfg)
 	if err != nil {
-		db.Close()
+		d.Close()
 		return nil, err
 	}
-	return &dataDir{path: dir, db: db, lib: lib}, nil
+	return d, nil
 }
 
 // Close closes the Library, then the database it used. Later calls do
@@ -67,5 +84,12 @@ func (d *dataDir) Close() error {
 		return nil
 	}
 	d.closed = true
-	return errors.Join(d.lib.Close(), d.db.Close())
+	var errs []error
+	if d.lib != nil {
+		errs = append(errs, d.lib.Close())
+	}
+	if d.idx != nil {
+		errs = append(errs, d.idx.Close())
+	}
+	return errors.Join(append(errs, d.db.Close())...)
 }

@@ -67,6 +67,7 @@ const usage = `Usage: briefcase <command> [flags]
 Commands:
   serve          run the HTTP server (the default command)
   migrate        apply database migrations to the data directory
+  reindex        rebuild the search index from the database
   users add      create or update a user
   tokens create  issue an API token and print it on stdout
   demo           load the demo data set into an empty data directory
@@ -104,6 +105,8 @@ func (e *cmdEnv) dispatch(ctx context.Context, args []string) error {
 		return e.serve(ctx, rest)
 	case "migrate":
 		return e.migrate(ctx, rest)
+	case "reindex":
+		return e.reindex(ctx, rest)
 	case "users":
 		if len(rest) == 0 || rest[0] != "add" {
 			return usagef("users: unknown or missing subcommand (want: users add)")

@@ -12,6 +12,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -765,4 +766,36 @@ func TestServeCannotListen(t *testing.T) {
 	r := cli(t, "serve", "-data", t.TempDir(), "-addr", "127.0.0.1:99999")
 	is.Equal(r.code, 1)
 	is.True(strings.Contains(r.stderr, "briefcase: listen:"))
+}
+
+func TestSearchAndReindex(t *testing.T) {
+	is := is.New(t)
+	data := t.TempDir()
+	srv := startServer(t, "-data", data, "-addr", "127.0.0.1:0", "-demo")
+	token := regexp.MustCompile(`bc_[A-Za-z0-9_-]{20,}`).FindString(srv.Stderr())
+	demo := client{t: t, base: srv.url, token: token}
+	// The server's index holds the demo data: everything browses.
+	is.Equal(demo.must(200, "GET", "/api/v1/search", nil)["total"], float64(len(demoItems)))
+	title := demoItems[0].in.Title
+	hits := demo.must(200, "GET", "/api/v1/search?q="+url.QueryEscape(`title:"`+title+`"`), nil)["hits"].([]any)
+	is.True(len(hits) >= 1)
+	is.Equal(hits[0].(map[string]any)["item"].(map[string]any)["title"], title)
+	// Malformed queries say where.
+	r := demo.do("GET", "/api/v1/search?q="+url.QueryEscape("(pricing"), nil)
+	is.Equal(r.status, 400)
+
+	// While the server holds the index, the CLI refuses and says what to do.
+	busy := cli(t, "reindex", "-data", data)
+	is.Equal(busy.code, 1)
+	is.True(strings.Contains(busy.stderr, "POST /api/v1/search/reindex"))
+	is.Equal(demo.must(200, "POST", "/api/v1/search/reindex", nil)["indexed"], float64(len(demoItems)))
+	is.Equal(srv.stop(), 0)
+
+	// Stopped, the CLI rebuilds it; the next server serves the rebuilt index.
+	out := mustCLI(t, "reindex", "-data", data)
+	is.True(strings.HasPrefix(out.stdout, fmt.Sprintf("indexed %d item(s) in ", len(demoItems))))
+	srv = startServer(t, "-data", data, "-addr", "127.0.0.1:0")
+	demo.base = srv.url
+	is.Equal(demo.must(200, "GET", "/api/v1/search", nil)["total"], float64(len(demoItems)))
+	is.Equal(srv.stop(), 0)
 }

@@ -40,7 +40,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	dd, err := openDataDir(ctx, *data, log)
+	dd, err := openDataDir(ctx, *data, log, true)
 	if err != nil {
 		return err
 	}
