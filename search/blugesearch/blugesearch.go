@@ -258,7 +258,7 @@ func (ix *Index) Search(ctx context.Context, q search.EngineQuery) (search.Engin
 			return search.EngineResult{}, fmt.Errorf("blugesearch: search: %w", err)
 		}
 	}
-	return c.result(sortBy, q.Offset), nil
+	return c.result(q.Offset), nil
 }
 
 // checkEvery is how many documents a search looks at between checks of
@@ -271,14 +271,14 @@ func (c *collector) collect(ctx context.Context, v *view, q search.EngineQuery) 
 		// Browsing: walk the table instead of Bluge's postings.
 		n := 0
 		for _, s := range v.segs {
-			for local, d := range s.docs {
+			for local := range s.data.docs {
 				if n++; n%checkEvery == 0 {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
 				}
-				if d != nil && !isDeleted(s.deleted, uint64(local)) {
-					c.add(d, 0)
+				if !isDeleted(s.deleted, uint64(local)) {
+					c.add(s.data, uint64(local), 0)
 				}
 			}
 		}
@@ -304,7 +304,8 @@ func (c *collector) collect(ctx context.Context, v *view, q search.EngineQuery) 
 		if dm == nil {
 			return nil
 		}
-		c.add(v.info(dm.Number, &hint), dm.Score)
+		seg, local := v.locate(dm.Number, &hint)
+		c.add(seg, local, dm.Score)
 		sctx.DocumentMatchPool.Put(dm)
 	}
 }
@@ -360,7 +361,8 @@ func (ix *Index) Explain(ctx context.Context, q search.EngineQuery, id string) (
 	if d == nil {
 		return search.Explanation{}, fmt.Errorf("blugesearch: explain %s: not indexed: %w", id, search.ErrNotFound)
 	}
-	if !compileFilter(q.Filter, g.dicts).pass(d) {
+	seg, local := v.locate(number, new(int))
+	if !compileFilter(q.Filter, g.dicts).pass(&seg.rows[local], seg.pool) {
 		return search.Explanation{}, fmt.Errorf("blugesearch: explain %s: filtered out: %w", id, search.ErrNotFound)
 	}
 	if matchesAll(q.Match) {
@@ -414,8 +416,11 @@ func (v *view) lookup(id string) (uint64, *docInfo, error) {
 		return 0, nil, err
 	}
 	n := p.Number()
-	hint := 0
-	return n, v.info(n, &hint), nil
+	seg, local := v.locate(n, new(int))
+	if local >= uint64(len(seg.docs)) {
+		return n, nil, nil
+	}
+	return n, seg.docs[local], nil
 }
 
 // Close closes the index and aborts unfinished builds. Later calls return

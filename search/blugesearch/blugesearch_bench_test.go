@@ -7,7 +7,9 @@ package blugesearch_test
 //	go test ./search/blugesearch/ -run '^$' -bench . -benchtime 400x
 //	BLUGESEARCH_BENCH_DOCS=100000 go test ./search/blugesearch/ -run '^$' -bench . -benchtime 400x -timeout 60m
 //
-// BLUGESEARCH_BENCH_DOCS sets the corpus size (default 5,000). Search
+// BLUGESEARCH_BENCH_DOCS sets the corpus size (default 5,000);
+// BLUGESEARCH_BENCH_DIR keeps the two indexes in that directory and reuses
+// them in later runs (delete it after changing the engine's format). Search
 // benchmarks report p50-ms and p99-ms over their iterations (one query per
 // iteration, cycling through the query set); bulk indexing reports docs/s.
 
@@ -69,27 +71,38 @@ func getFixture(b *testing.B) *fixture {
 
 func buildFixture(n int) (*fixture, error) {
 	var err error
-	benchRoot, err = os.MkdirTemp("", "blugesearch-bench-")
-	if err != nil {
-		return nil, err
+	dir := os.Getenv("BLUGESEARCH_BENCH_DIR")
+	if dir == "" {
+		if benchRoot, err = os.MkdirTemp("", "blugesearch-bench-"); err != nil {
+			return nil, err
+		}
+		dir = benchRoot
 	}
 	f := &fixture{c: newCorpus(n, 1)}
+	oursDir, bareDir := filepath.Join(dir, fmt.Sprint("ours-", n)), filepath.Join(dir, fmt.Sprint("bare-", n))
 	start := time.Now()
-	f.ours, _, err = buildOurs(filepath.Join(benchRoot, "ours"), f.c.docs)
+	if _, err := os.Stat(oursDir); err == nil {
+		f.ours, err = blugesearch.Open(oursDir, blugesearch.Options{})
+	} else {
+		f.ours, _, err = buildOurs(oursDir, f.c.docs)
+	}
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "fixture: %d docs into blugesearch in %v\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "fixture: %d docs in blugesearch, ready in %v\n", n, time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	var w *bluge.Writer
-	w, _, err = buildBare(filepath.Join(benchRoot, "bare"), f.c.docs)
+	if _, err := os.Stat(bareDir); err == nil {
+		f.bare, err = bluge.OpenReader(bluge.DefaultConfig(bareDir))
+	} else {
+		var w *bluge.Writer
+		if w, _, err = buildBare(bareDir, f.c.docs); err == nil {
+			f.bare, err = w.Reader()
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if f.bare, err = w.Reader(); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "fixture: %d docs into bare Bluge in %v\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "fixture: %d docs in bare Bluge, ready in %v\n", n, time.Since(start).Round(time.Millisecond))
 	var statuses = []string{"published", "expiring", "expired"}
 	f.access = &search.Access{SpotIDs: f.c.spotIDs[:160], Statuses: statuses}
 	f.everyone = &search.Access{SpotIDs: f.c.spotIDs, Statuses: []string{"published", "expiring", "expired", "draft", "archived"}}
@@ -384,7 +397,7 @@ func BenchmarkSearch(b *testing.B) {
 // table) and reports the heap it holds.
 func BenchmarkOpen(b *testing.B) {
 	f := getFixture(b)
-	dir := filepath.Join(benchRoot, "reopen")
+	dir := filepath.Join(b.TempDir(), "reopen")
 	ix, _, err := buildOurs(dir, f.c.docs)
 	if err != nil {
 		b.Fatal(err)

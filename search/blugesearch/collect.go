@@ -88,91 +88,112 @@ func compileFilter(f search.Filter, ds *dicts) *filter {
 	return out
 }
 
-func (f *filter) pass(d *docInfo) bool {
+func (f *filter) pass(r *row, pool []uint32) bool {
 	if f.none {
 		return false
 	}
 	if !f.all {
-		if !f.accessSpots.any(d.spots) {
+		if !f.accessSpots.any(r.spots(pool)) {
 			return false
 		}
-		if !f.accessStatuses.has(d.status) && !f.accessHomes.has(d.home) {
+		if !f.accessStatuses.has(r.status) && !f.accessHomes.has(r.home) {
 			return false
 		}
 	}
-	if f.spots != nil && !f.spots.any(d.spots) {
+	if f.spots != nil && !f.spots.any(r.spots(pool)) {
 		return false
 	}
 	for _, g := range f.listGroups {
-		if !g.any(d.lists) {
+		if !g.any(r.lists(pool)) {
 			return false
 		}
 	}
-	return (f.kinds == nil || f.kinds.has(d.kind)) &&
-		(f.audiences == nil || f.audiences.has(d.audience)) &&
-		(f.statuses == nil || f.statuses.has(d.status))
+	return (f.kinds == nil || f.kinds.has(r.kind)) &&
+		(f.audiences == nil || f.audiences.has(r.audience)) &&
+		(f.statuses == nil || f.statuses.has(r.status))
 }
 
-// hit is a candidate: a document and its text score.
+// hit is a candidate: a document, its text score, and the value it sorts
+// on (copied from its row, so comparisons stay in the collector's memory).
 type hit struct {
-	d     *docInfo
-	score float64
+	d       *docInfo
+	score   float64
+	flagged bool
+	num     float64 // trending or popular
+	created int64
 }
 
 // order returns the comparison of a sort: negative when a comes first.
 // Whatever the sort, unflagged documents come first.
-func order(s search.Sort) func(a, b hit) int {
-	flag := func(a, b hit) int {
-		switch {
-		case a.d.flagged == b.d.flagged:
-			return 0
-		case a.d.flagged:
-			return 1
-		}
-		return -1
-	}
+func order(s search.Sort) func(a, b *hit) int {
 	switch s {
 	case search.SortNewest:
-		return func(a, b hit) int {
-			return cmp.Or(flag(a, b), cmp.Compare(b.d.created, a.d.created), strings.Compare(b.d.id, a.d.id))
+		return func(a, b *hit) int {
+			if a.flagged != b.flagged {
+				return flagOrder(a.flagged)
+			}
+			if a.created != b.created {
+				return cmp.Compare(b.created, a.created)
+			}
+			return strings.Compare(b.d.id, a.d.id)
 		}
 	case search.SortTitle:
-		return func(a, b hit) int {
-			return cmp.Or(flag(a, b), strings.Compare(a.d.titleKey, b.d.titleKey), strings.Compare(a.d.id, b.d.id))
+		return func(a, b *hit) int {
+			if a.flagged != b.flagged {
+				return flagOrder(a.flagged)
+			}
+			if c := strings.Compare(a.d.titleKey, b.d.titleKey); c != 0 {
+				return c
+			}
+			return strings.Compare(a.d.id, b.d.id)
 		}
-	case search.SortTrending:
-		return func(a, b hit) int {
-			return cmp.Or(flag(a, b), cmp.Compare(b.d.trending, a.d.trending), strings.Compare(b.d.id, a.d.id))
-		}
-	case search.SortPopular:
-		return func(a, b hit) int {
-			return cmp.Or(flag(a, b), cmp.Compare(b.d.popular, a.d.popular), strings.Compare(b.d.id, a.d.id))
+	case search.SortTrending, search.SortPopular:
+		return func(a, b *hit) int {
+			if a.flagged != b.flagged {
+				return flagOrder(a.flagged)
+			}
+			if a.num != b.num {
+				return cmp.Compare(b.num, a.num)
+			}
+			return strings.Compare(b.d.id, a.d.id)
 		}
 	}
-	return func(a, b hit) int {
-		return cmp.Or(flag(a, b), cmp.Compare(b.score, a.score), strings.Compare(a.d.id, b.d.id))
+	return func(a, b *hit) int {
+		if a.flagged != b.flagged {
+			return flagOrder(a.flagged)
+		}
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return strings.Compare(a.d.id, b.d.id)
 	}
+}
+
+// flagOrder orders a flagged document after an unflagged one.
+func flagOrder(aFlagged bool) int {
+	if aFlagged {
+		return 1
+	}
+	return -1
 }
 
 // Sort keys are [flagged "0"/"1", value, ID]. Numbers are fixed-width
 // decimal strings of an order-preserving uint64, so keys also compare as
 // strings in ascending value order; the title is its lower-cased text.
 
-func encodeKey(s search.Sort, h hit) []string {
+func encodeKey(s search.Sort, h *hit) []string {
 	flag := "0"
-	if h.d.flagged {
+	if h.flagged {
 		flag = "1"
 	}
 	var v string
 	switch s {
 	case search.SortNewest:
-		v = fixed(uint64(h.d.created) ^ 1<<63)
+		v = fixed(uint64(h.created) ^ 1<<63)
 	case search.SortTitle:
 		v = h.d.titleKey
-	case search.SortTrending:
-		v = fixed(floatOrder(h.d.trending))
-	case search.SortPopular:
-		v = fixed(floatOrder(h.d.popular))
+	case search.SortTrending, search.SortPopular:
+		v = fixed(floatOrder(h.num))
 	default:
 		v = fixed(floatOrder(h.score))
 	}
@@ -181,30 +202,28 @@ func encodeKey(s search.Sort, h hit) []string {
 
 // decodeKey turns an After key back into a hit to compare with.
 func decodeKey(s search.Sort, key []string) (hit, error) {
-	bad := fmt.Errorf("bad After key %q for sort %q: %w", key, s, search.ErrInvalid)
+	bad := func() error { return fmt.Errorf("bad After key %q for sort %q: %w", key, s, search.ErrInvalid) }
 	if len(key) != 3 || (key[0] != "0" && key[0] != "1") {
-		return hit{}, bad
+		return hit{}, bad()
 	}
-	d := &docInfo{flagged: key[0] == "1", id: key[2]}
-	h := hit{d: d}
+	d := &docInfo{id: key[2]}
+	h := hit{d: d, flagged: key[0] == "1"}
 	if s == search.SortTitle {
 		d.titleKey = key[1]
 		return h, nil
 	}
 	if len(key[1]) != 20 {
-		return hit{}, bad
+		return hit{}, bad()
 	}
 	u, err := strconv.ParseUint(key[1], 10, 64)
 	if err != nil {
-		return hit{}, bad
+		return hit{}, bad()
 	}
 	switch s {
 	case search.SortNewest:
-		d.created = int64(u ^ 1<<63)
-	case search.SortTrending:
-		d.trending = floatFromOrder(u)
-	case search.SortPopular:
-		d.popular = floatFromOrder(u)
+		h.created = int64(u ^ 1<<63)
+	case search.SortTrending, search.SortPopular:
+		h.num = floatFromOrder(u)
 	default:
 		h.score = floatFromOrder(u)
 	}
@@ -232,12 +251,14 @@ func floatFromOrder(u uint64) float64 {
 // collector counts, facets and ranks the documents that match.
 type collector struct {
 	filter *filter
-	cmp    func(a, b hit) int
+	sortBy search.Sort
+	cmp    func(a, b *hit) int
 	after  *hit
 	k      int // Offset+Limit: how many hits to keep
 	total  int
 	top    topHeap
 	facets []facetCount
+	cand   hit // the hit being considered (a local would escape through cmp)
 }
 
 type facetCount struct {
@@ -247,7 +268,7 @@ type facetCount struct {
 }
 
 func newCollector(q search.EngineQuery, sortBy search.Sort, after *hit, f *filter, ds *dicts) *collector {
-	c := &collector{filter: f, cmp: order(sortBy), after: after}
+	c := &collector{filter: f, sortBy: sortBy, cmp: order(sortBy), after: after}
 	if q.Limit > 0 {
 		c.k = q.Offset + q.Limit
 	}
@@ -267,9 +288,13 @@ func newCollector(q search.EngineQuery, sortBy search.Sort, after *hit, f *filte
 	return c
 }
 
-// add considers one matching document (nil for the meta document).
-func (c *collector) add(d *docInfo, score float64) {
-	if d == nil || !c.filter.pass(d) {
+// add considers local document n of segment s, which matched with score.
+func (c *collector) add(s *segData, n uint64, score float64) {
+	if n >= uint64(len(s.docs)) || s.docs[n] == nil {
+		return // the meta document
+	}
+	r := &s.rows[n]
+	if !c.filter.pass(r, s.pool) {
 		return
 	}
 	c.total++
@@ -277,40 +302,49 @@ func (c *collector) add(d *docInfo, score float64) {
 		f := &c.facets[i]
 		switch f.facet {
 		case search.FacetSpot:
-			for _, id := range d.spots {
+			for _, id := range r.spots(s.pool) {
 				f.counts[id]++
 			}
 		case search.FacetList:
-			for _, id := range d.lists {
+			for _, id := range r.lists(s.pool) {
 				f.counts[id]++
 			}
 		case search.FacetType:
-			f.counts[d.kind]++
+			f.counts[r.kind]++
 		case search.FacetAudience:
-			f.counts[d.audience]++
+			f.counts[r.audience]++
 		case search.FacetStatus:
-			f.counts[d.status]++
+			f.counts[r.status]++
 		}
 	}
 	if c.k == 0 {
 		return
 	}
-	h := hit{d: d, score: score}
-	if c.after != nil && c.cmp(h, *c.after) <= 0 {
+	h := &c.cand
+	*h = hit{d: s.docs[n], score: score, flagged: r.flagged}
+	switch c.sortBy {
+	case search.SortNewest:
+		h.created = r.created
+	case search.SortTrending:
+		h.num = r.trending
+	case search.SortPopular:
+		h.num = r.popular
+	}
+	if c.after != nil && c.cmp(h, c.after) <= 0 {
 		return
 	}
 	if len(c.top.hits) < c.k {
-		heap.Push(&c.top, h)
+		heap.Push(&c.top, *h)
 		return
 	}
-	if c.cmp(h, c.top.hits[0]) < 0 {
-		c.top.hits[0] = h
+	if c.cmp(h, &c.top.hits[0]) < 0 {
+		c.top.hits[0] = *h
 		heap.Fix(&c.top, 0)
 	}
 }
 
 // result returns the page of hits after offset, with the facets.
-func (c *collector) result(sortBy search.Sort, offset int) search.EngineResult {
+func (c *collector) result(offset int) search.EngineResult {
 	res := search.EngineResult{Total: c.total}
 	if len(c.facets) > 0 {
 		res.Facets = make(map[search.Facet][]search.FacetValue, len(c.facets))
@@ -328,14 +362,15 @@ func (c *collector) result(sortBy search.Sort, offset int) search.EngineResult {
 		}
 	}
 	hits := c.top.hits
-	slices.SortFunc(hits, c.cmp)
+	slices.SortFunc(hits, func(a, b hit) int { return c.cmp(&a, &b) })
 	if offset >= len(hits) {
 		return res
 	}
 	hits = hits[offset:]
 	res.Hits = make([]search.EngineHit, len(hits))
-	for i, h := range hits {
-		res.Hits[i] = search.EngineHit{ID: h.d.id, Score: h.score, SortKey: encodeKey(sortBy, h), Summary: h.d.summary()}
+	for i := range hits {
+		h := &hits[i]
+		res.Hits[i] = search.EngineHit{ID: h.d.id, Score: h.score, SortKey: encodeKey(c.sortBy, h), Summary: h.d.summary()}
 	}
 	return res
 }
@@ -343,11 +378,11 @@ func (c *collector) result(sortBy search.Sort, offset int) search.EngineResult {
 // topHeap keeps the best k hits with the worst on top.
 type topHeap struct {
 	hits []hit
-	cmp  func(a, b hit) int
+	cmp  func(a, b *hit) int
 }
 
 func (h *topHeap) Len() int           { return len(h.hits) }
-func (h *topHeap) Less(i, j int) bool { return h.cmp(h.hits[i], h.hits[j]) > 0 }
+func (h *topHeap) Less(i, j int) bool { return h.cmp(&h.hits[i], &h.hits[j]) > 0 }
 func (h *topHeap) Swap(i, j int)      { h.hits[i], h.hits[j] = h.hits[j], h.hits[i] }
 func (h *topHeap) Push(x any)         { h.hits = append(h.hits, x.(hit)) }
 func (h *topHeap) Pop() any {

@@ -29,8 +29,8 @@ type generation struct {
 
 	// writeMu serializes writes; it guards the fields below.
 	writeMu sync.Mutex
-	table   map[string]*docInfo   // live documents by ID
-	segMaps map[uint64][]*docInfo // by Bluge segment ID: local doc number → document (nil: meta, deleted)
+	table   map[string]*docInfo // live documents by ID
+	segMaps map[uint64]*segData // by Bluge segment ID
 	seq     int64
 	common  commonSet    // fixed when the generation is created
 	pending []chan error // batches not yet persisted (Build.Add does not wait)
@@ -51,11 +51,58 @@ type view struct {
 	common commonSet
 }
 
-// segView is one segment of a view: global doc numbers base..base+len(docs).
+// segView is one segment of a view: global doc numbers base..base+len.
 type segView struct {
 	base    uint64
-	docs    []*docInfo
+	data    *segData
 	deleted *roaring.Bitmap // local doc numbers deleted in this view; may be nil
+}
+
+// segData maps the local doc numbers of one Bluge segment to documents.
+// A segment never changes, and neither does the version of a document it
+// holds, so segData is built once per segment. What every search reads
+// of every match (filter, facet and sort values) is copied into rows,
+// contiguous in doc number order, so a search over many matches reads
+// memory in order instead of chasing a pointer per document.
+type segData struct {
+	docs []*docInfo // nil: the meta document, or deleted when mapped
+	rows []row
+	pool []uint32 // the spots then lists of each row, at row.off
+}
+
+// row is the part of a docInfo a search reads for every match.
+type row struct {
+	created           int64
+	trending, popular float64
+	home              uint32
+	kind, audience    uint32
+	status            uint32
+	off               uint32 // of the spots in pool; the lists follow
+	nspots, nlists    uint32
+	flagged           bool
+}
+
+func (r *row) spots(pool []uint32) []uint32 { return pool[r.off : r.off+r.nspots] }
+func (r *row) lists(pool []uint32) []uint32 {
+	return pool[r.off+r.nspots : r.off+r.nspots+r.nlists]
+}
+
+func newSegData(docs []*docInfo) *segData {
+	s := &segData{docs: docs, rows: make([]row, len(docs))}
+	for i, d := range docs {
+		if d == nil {
+			continue
+		}
+		s.rows[i] = row{
+			created: d.created, trending: d.trending, popular: d.popular,
+			home: d.home, kind: d.kind, audience: d.audience, status: d.status,
+			off: uint32(len(s.pool)), nspots: uint32(len(d.spots)), nlists: uint32(len(d.lists)),
+			flagged: d.flagged,
+		}
+		s.pool = append(s.pool, d.spots...)
+		s.pool = append(s.pool, d.lists...)
+	}
+	return s
 }
 
 func (v *view) release() {
@@ -64,11 +111,11 @@ func (v *view) release() {
 	}
 }
 
-// info returns the document with global number n (nil for the meta
-// document). hint is the index of the segment that held the previous
-// number; numbers come in increasing order from a searcher, so the search
-// for the segment is usually one step.
-func (v *view) info(n uint64, hint *int) *docInfo {
+// locate returns the segment and local number of global doc number n.
+// hint is the index of the segment that held the previous number; numbers
+// come in increasing order from a searcher, so the search for the segment
+// is usually one step.
+func (v *view) locate(n uint64, hint *int) (*segData, uint64) {
 	i := *hint
 	if i >= len(v.segs) || n < v.segs[i].base {
 		i = 0
@@ -77,12 +124,7 @@ func (v *view) info(n uint64, hint *int) *docInfo {
 		i++
 	}
 	*hint = i
-	s := &v.segs[i]
-	local := n - s.base
-	if local >= uint64(len(s.docs)) {
-		return nil
-	}
-	return s.docs[local]
+	return v.segs[i].data, n - v.segs[i].base
 }
 
 // bm25 is the similarity of every field.
@@ -157,7 +199,7 @@ func openGeneration(path, name string, log *slog.Logger) (*generation, error) {
 	}
 	g := &generation{
 		name: name, path: path, log: log, w: w, dicts: newDicts(),
-		table: map[string]*docInfo{}, segMaps: map[uint64][]*docInfo{},
+		table: map[string]*docInfo{}, segMaps: map[uint64]*segData{},
 	}
 	g.writeMu.Lock()
 	defer g.writeMu.Unlock()
@@ -195,7 +237,7 @@ func (g *generation) load() error {
 		return fmt.Errorf("read bluge index %s: %w", g.path, err)
 	}
 	table := map[string]*docInfo{}
-	segMaps := map[uint64][]*docInfo{}
+	segMaps := map[uint64]*segData{}
 	var seq int64
 	for _, ss := range snap.Segments() {
 		seg, err := segmentOf(ss)
@@ -240,7 +282,7 @@ func (g *generation) load() error {
 			docs[local] = d
 			table[d.id] = d
 		}
-		segMaps[ss.ID()] = docs
+		segMaps[ss.ID()] = newSegData(docs)
 	}
 	g.table, g.segMaps, g.seq = table, segMaps, seq
 	g.publish(snap)
@@ -267,7 +309,7 @@ func (g *generation) refresh() error {
 			_ = snap.Close()
 			return err
 		}
-		g.segMaps[ss.ID()] = docs
+		g.segMaps[ss.ID()] = newSegData(docs)
 	}
 	for id := range g.segMaps {
 		if !seen[id] {
@@ -316,9 +358,9 @@ func (g *generation) publish(snap *index.Snapshot) {
 	v := &view{snap: snap, count: len(g.table), seq: g.seq, common: g.common}
 	var base uint64
 	for _, ss := range snap.Segments() {
-		docs := g.segMaps[ss.ID()]
-		v.segs = append(v.segs, segView{base: base, docs: docs, deleted: ss.Deleted()})
-		base += uint64(len(docs))
+		data := g.segMaps[ss.ID()]
+		v.segs = append(v.segs, segView{base: base, data: data, deleted: ss.Deleted()})
+		base += uint64(len(data.docs))
 	}
 	v.refs.Store(1) // the generation's own reference
 	g.viewMu.Lock()
