@@ -40,10 +40,9 @@ func (a words) Analyze([]byte) analysis.TokenStream {
 }
 
 // pairs is a Bluge analyzer producing the pairs of adjacent common words
-// of a value ("of the", "case study" when both words are common; see
-// common.go). The pairs field keeps no positions: a two-word phrase of
-// common words is one pair term, and longer phrases are verified on the
-// positions of the words.
+// of a value ("of the", "in a"; see common.go), each at the position of
+// its first word, so a phrase made only of common words is a phrase of
+// consecutive pairs.
 type pairs struct {
 	v      *valueTokens
 	common commonSet
@@ -52,13 +51,15 @@ type pairs struct {
 func (a pairs) Analyze([]byte) analysis.TokenStream {
 	toks := a.v.tokens()
 	var out analysis.TokenStream
+	last := -1 // word index of the last pair
 	for i := 0; i+1 < len(toks); i++ {
 		if a.common[toks[i].Term] && a.common[toks[i+1].Term] {
 			out = append(out, &analysis.Token{
 				Start: toks[i].Start, End: toks[i+1].End,
 				Term:         pairTerm(toks[i].Term, toks[i+1].Term),
-				PositionIncr: 1, Type: analysis.Shingle,
+				PositionIncr: i - last, Type: analysis.Shingle,
 			})
+			last = i
 		}
 	}
 	return out

@@ -393,6 +393,34 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkIndex measures what the follower does on a full index: Index
+// calls of 10 changed documents each (the corpus's own documents again, so
+// the index keeps its content), reporting the latency until the change is
+// searchable (Index returns after the batch is persisted and visible).
+func BenchmarkIndex(b *testing.B) {
+	f := getFixture(b)
+	ctx := context.Background()
+	seq, err := f.ours.AppliedSeq(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	times := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		lo := (i * 10 * 7919) % (len(f.c.docs) - 10)
+		seq++
+		if err := f.ours.Index(ctx, f.c.docs[lo:lo+10], nil, seq); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(times[min(len(times)-1, len(times)*99/100)].Microseconds())/1000, "p99-ms")
+}
+
 // BenchmarkOpen measures reopening the index (rebuilding its in-memory
 // table) and reports the heap it holds.
 func BenchmarkOpen(b *testing.B) {

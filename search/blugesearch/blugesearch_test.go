@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/search/blugesearch"
+	"github.com/briefcasehq/briefcase/search/memsearch"
 )
 
 func TestMain(m *testing.M) {
@@ -413,4 +415,54 @@ func TestRebuildCrash(t *testing.T) {
 	n, err := ix.Count(ctx)
 	is.NoErr(err)
 	is.True(!slices.Contains([]int{0, 500}, n))
+}
+
+// TestPhrasesAgreeWithMemsearch compares the documents phrases match in
+// blugesearch (pairs of common words, verified positions) with the
+// in-memory engine, on text made mostly of common words split over
+// several values, where pairs, positions and value gaps all matter.
+func TestPhrasesAgreeWithMemsearch(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(7, 7))
+	vocab := []string{"the", "of", "a", "in", "the", "the", "to", "deck", "case", "study", "pricing", "of"}
+	text := func(n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = vocab[r.IntN(len(vocab))]
+		}
+		return strings.Join(ws, " ")
+	}
+	var docs []search.Document
+	for i := range 300 {
+		d := search.Document{ID: fmt.Sprintf("doc-%03d", i), Title: text(1 + r.IntN(4)), Description: text(r.IntN(6)),
+			SpotNames: []string{text(2), text(2)}}
+		for range 1 + r.IntN(3) {
+			d.Pages = append(d.Pages, text(1+r.IntN(12)))
+		}
+		docs = append(docs, d)
+	}
+	ours := open(t, t.TempDir())
+	mem := memsearch.New()
+	is.NoErr(ours.Index(ctx, docs, nil, 1))
+	is.NoErr(mem.Index(ctx, docs, nil, 1))
+	ids := func(ix search.Indexer, n search.Node) []string {
+		res, err := ix.Search(ctx, search.EngineQuery{Match: n, Filter: everything, Limit: 1000})
+		is.NoErr(err)
+		var out []string
+		for _, h := range res.Hits {
+			out = append(out, h.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for range 300 {
+		p := text(2 + r.IntN(3))
+		for _, f := range []search.Field{search.FieldDefault, search.FieldBody, search.FieldTitle, search.FieldSpot} {
+			n := &search.Phrase{Field: f, Text: p}
+			if got, want := ids(ours, n), ids(mem, n); !slices.Equal(got, want) {
+				t.Fatalf("%s: blugesearch matches %v, memsearch %v", n, got, want)
+			}
+		}
+	}
 }

@@ -15,13 +15,13 @@
 // memory next to the index: one small record per document with its spot,
 // list, kind, audience and status (interned as integers), its sort values
 // and its summary. A search walks the documents Bluge matches, looks each
-// up by its Bluge document number (a per-segment array, built once per
-// segment), applies the filter, counts the facets and keeps the best
-// hits in a heap. Bluge never loads a document value or a stored field
-// during a search.
+// up by its Bluge document number (per-segment arrays, built once per
+// segment, with the values every match needs stored contiguously),
+// applies the filter, counts the facets and keeps the best hits in a heap.
+// Bluge never loads a document value or a stored field during a search.
 //
-// Measured on 100,000 documents (see blugesearch_bench_test.go and
-// BENCHMARKS.md), this is what makes facets over a broad query cheap:
+// Measured on 100,000 documents (see blugesearch_bench_test.go), this is
+// what makes facets over a broad query cheap:
 // Bluge's terms aggregation reads the facet fields' document values for
 // every match, which is most of its cost, where counting integers from the
 // table is not. A query with no text (browsing a spot) does not touch
@@ -34,21 +34,36 @@
 // # Analysis and fields
 //
 // Text is indexed and queried through search.Analyze, the analyzer every
-// engine shares. Each value of a multi-valued field (pages, spot names,
-// title and external title, ...) is a separate Bluge field instance, and
-// Bluge leaves 100 positions between instances, so a phrase never spans
-// two values.
+// engine shares, with positions. Each value of a multi-valued field
+// (pages, spot names, title and external title, ...) is a separate Bluge
+// field instance, and Bluge leaves 100 positions between instances, so a
+// phrase never spans two values. Kind and audience are keywords, matched
+// exactly and scored 0.
 //
-// Title, description and body are indexed twice: as words (frequencies
-// only, no positions) and as word pairs ("case study") with positions, in
-// the fields title.2, description.2 and body.2. A two-word phrase is then
-// one term query on the pairs field, and a longer phrase a phrase query
-// over consecutive pairs, whose postings are far shorter than those of
-// the words: Bluge's naive phrase search, which intersects the positions
-// of two frequent words over most of the index, never runs. The shorter
-// fields (spot, list, label, author, owner) keep positions on their words
-// and use Bluge's phrase search, which is cheap there. Kind and audience
-// are keywords, matched exactly and scored 0.
+// # Phrases
+//
+// Bluge's phrase search intersects the postings of the words with their
+// positions and builds maps of every position of every candidate; for two
+// frequent words that is most of the index (the 450 ms p99 measured in
+// DESIGN.md). Two measures replace it:
+//
+//   - Title, description and body also index every pair of adjacent common
+//     words ("of the", "in a") as one term, with the position of its first
+//     word, in the fields title.2, description.2 and body.2. The common
+//     words are the English function words (common.go), stored with each
+//     generation. A phrase of two common words is then one term query, and
+//     a longer phrase of common words a phrase over consecutive pairs.
+//   - Any other phrase runs phraseQuery: one leapfrog over the postings of
+//     its words (rarest first) and of the indexed pairs it contains, which
+//     narrow the candidates, comparing positions in place only where every
+//     word is present. Its score is the sum of the words' BM25, as in
+//     Bluge's phrase search.
+//
+// Measured alternatives (blugesearch_bench_test.go, 5,000 to 100,000
+// documents): indexing every word pair made bulk indexing four times
+// slower than bare Bluge; adding the corpus's own frequent words (in 5% to
+// 20% of documents) to the common words cut the p99 of two-word phrases by
+// a fifth but slowed bulk indexing to 0.6-0.75 of bare Bluge.
 //
 // # Consistency and crashes
 //

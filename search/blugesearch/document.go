@@ -81,7 +81,7 @@ func blugeDocument(d *search.Document, common commonSet) bluge.Document {
 			vt := &valueTokens{text: v}
 			doc = append(doc, bluge.NewTextField(wordsField, v).WithAnalyzer(words{vt}).SearchTermPositions())
 			if pairsField != "" && len(common) > 0 {
-				doc = append(doc, bluge.NewTextField(pairsField, v).WithAnalyzer(pairs{vt, common}))
+				doc = append(doc, bluge.NewTextField(pairsField, v).WithAnalyzer(pairs{vt, common}).SearchTermPositions())
 			}
 		}
 	}

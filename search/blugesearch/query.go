@@ -157,9 +157,15 @@ func (c compiler) field(f bsearch.Field, terms []string, kind string) bluge.Quer
 			}
 		}
 	}
-	if len(terms) == 2 && len(pairs) == 1 {
+	switch {
+	case len(terms) == 2 && len(pairs) == 1:
 		q := bluge.NewTermQuery(pairs[0]).SetField(pairsField).SetBoost(boost)
 		return labeled(q, label+": the indexed word pair; boost × BM25")
+	case len(pairs) == len(terms)-1:
+		// Common words only: consecutive pairs, far sparser than
+		// the words.
+		q := phraseQuery{field: pairsField, words: pairs}
+		return scaled(q, boost, label+": consecutive indexed word pairs; boost × sum of their BM25")
 	}
 	q := phraseQuery{field: words, words: terms, pairs: pairs, pairsField: pairsField}
 	return scaled(q, boost, label+": consecutive words; boost × sum of their BM25")
