@@ -131,6 +131,16 @@ func (c compiler) text(f bsearch.Field, text, kind string) bluge.Query {
 	if f != bsearch.FieldDefault {
 		return c.field(f, terms, kind)
 	}
+	if len(terms) == 1 {
+		q := fieldsTermQuery{term: terms[0]}
+		for _, df := range bsearch.DefaultFields {
+			words, _ := textField(df)
+			q.fields = append(q.fields, words)
+			q.boosts = append(q.boosts, c.boosts.Field(df))
+			q.labels = append(q.labels, fmt.Sprintf("%s %s:%q: boost × BM25", kind, df, terms[0]))
+		}
+		return labeled(q, fmt.Sprintf("%s %q in the default fields: sum of the matching fields", kind, terms[0]))
+	}
 	qs := make([]bluge.Query, len(bsearch.DefaultFields))
 	for i, df := range bsearch.DefaultFields {
 		qs[i] = c.field(df, terms, kind)
