@@ -427,6 +427,16 @@ func (s *Service) List(ctx context.Context) ([]VisibleSpot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only the grants p holds decide p's role in a spot, so one query for
+	// them replaces reading every candidate spot's grants.
+	held, err := s.st.GrantsForSubjects(ctx, p.Subjects())
+	if err != nil {
+		return nil, fmt.Errorf("spots: grants of %s: %w", p.ID, err)
+	}
+	heldBySpot := make(map[string][]Grant, len(held))
+	for _, g := range held {
+		heldBySpot[g.SpotID] = append(heldBySpot[g.SpotID], g)
+	}
 	var candidates []Spot
 	if p.IsAdmin() {
 		candidates, err = s.st.ListSpots(ctx, SpotFilter{ExcludePersonal: true})
@@ -438,15 +448,12 @@ func (s *Service) List(ctx context.Context) ([]VisibleSpot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("spots: list public: %w", err)
 		}
-		held, err := s.st.GrantsForSubjects(ctx, p.Subjects())
-		if err != nil {
-			return nil, fmt.Errorf("spots: grants of %s: %w", p.ID, err)
+		ids := make([]string, 0, len(heldBySpot))
+		for id := range heldBySpot {
+			ids = append(ids, id)
 		}
-		ids := make([]string, 0, len(held))
-		for _, g := range held {
-			ids = append(ids, g.SpotID)
-		}
-		granted, err := s.st.ListSpots(ctx, SpotFilter{IDs: slices.Compact(ids), ExcludePersonal: true})
+		slices.Sort(ids)
+		granted, err := s.st.ListSpots(ctx, SpotFilter{IDs: ids, ExcludePersonal: true})
 		if err != nil {
 			return nil, fmt.Errorf("spots: list granted: %w", err)
 		}
@@ -465,11 +472,7 @@ func (s *Service) List(ctx context.Context) ([]VisibleSpot, error) {
 			continue
 		}
 		seen[sp.ID] = true
-		grants, err := s.st.ListGrants(ctx, sp.ID)
-		if err != nil {
-			return nil, fmt.Errorf("spots: grants of %s: %w", sp.ID, err)
-		}
-		d := Evaluate(p, sp, grants, ActionView)
+		d := Evaluate(p, sp, heldBySpot[sp.ID], ActionView)
 		// An admin's override lists every non-personal spot (the platform
 		// role at work); other principals' personal spots never appear.
 		if !d.Allowed || d.Override && sp.Personal() {
