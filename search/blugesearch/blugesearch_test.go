@@ -324,6 +324,10 @@ func startChild(t *testing.T, mode, dir string) (*exec.Cmd, *bufio.Scanner) {
 	out, err := cmd.StdoutPipe()
 	is.New(t).NoErr(err)
 	is.New(t).NoErr(cmd.Start())
+	t.Cleanup(func() { // a failed test must not leave the child running
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
 	return cmd, bufio.NewScanner(out)
 }
 
@@ -411,10 +415,7 @@ func TestRebuildCrash(t *testing.T) {
 
 	ix = open(t, dir)
 	is.Equal(generations(t, dir), []string{"gen-000001"})
-	is.Equal(checkWholeBatches(t, ix), int64(1))
-	n, err := ix.Count(ctx)
-	is.NoErr(err)
-	is.True(!slices.Contains([]int{0, 500}, n))
+	is.Equal(checkWholeBatches(t, ix), int64(1)) // none of the 500 rebuilt documents
 }
 
 // TestPhrasesAgreeWithMemsearch compares the documents phrases match in

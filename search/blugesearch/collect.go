@@ -1,6 +1,7 @@
 package blugesearch
 
 import (
+	"bytes"
 	"cmp"
 	"container/heap"
 	"fmt"
@@ -121,6 +122,7 @@ type hit struct {
 	flagged bool
 	num     float64 // trending or popular
 	created int64
+	idKey   idKey
 }
 
 // order returns the comparison of a sort: negative when a comes first.
@@ -135,7 +137,7 @@ func order(s search.Sort) func(a, b *hit) int {
 			if a.created != b.created {
 				return cmp.Compare(b.created, a.created)
 			}
-			return strings.Compare(b.d.id, a.d.id)
+			return compareIDs(b, a)
 		}
 	case search.SortTitle:
 		return func(a, b *hit) int {
@@ -145,7 +147,7 @@ func order(s search.Sort) func(a, b *hit) int {
 			if c := strings.Compare(a.d.titleKey, b.d.titleKey); c != 0 {
 				return c
 			}
-			return strings.Compare(a.d.id, b.d.id)
+			return compareIDs(a, b)
 		}
 	case search.SortTrending, search.SortPopular:
 		return func(a, b *hit) int {
@@ -155,7 +157,7 @@ func order(s search.Sort) func(a, b *hit) int {
 			if a.num != b.num {
 				return cmp.Compare(b.num, a.num)
 			}
-			return strings.Compare(b.d.id, a.d.id)
+			return compareIDs(b, a)
 		}
 	}
 	return func(a, b *hit) int {
@@ -165,8 +167,17 @@ func order(s search.Sort) func(a, b *hit) int {
 		if a.score != b.score {
 			return cmp.Compare(b.score, a.score)
 		}
-		return strings.Compare(a.d.id, b.d.id)
+		return compareIDs(a, b)
 	}
+}
+
+// compareIDs orders two hits by ID, from the first bytes kept in the hit
+// when they differ (the common case, and no memory to fetch).
+func compareIDs(a, b *hit) int {
+	if c := bytes.Compare(a.idKey[:], b.idKey[:]); c != 0 {
+		return c
+	}
+	return strings.Compare(a.d.id, b.d.id)
 }
 
 // flagOrder orders a flagged document after an unflagged one.
@@ -207,7 +218,7 @@ func decodeKey(s search.Sort, key []string) (hit, error) {
 		return hit{}, bad()
 	}
 	d := &docInfo{id: key[2]}
-	h := hit{d: d, flagged: key[0] == "1"}
+	h := hit{d: d, flagged: key[0] == "1", idKey: keyOf(key[2])}
 	if s == search.SortTitle {
 		d.titleKey = key[1]
 		return h, nil
@@ -321,7 +332,7 @@ func (c *collector) add(s *segData, n uint64, score float64) {
 		return
 	}
 	h := &c.cand
-	*h = hit{d: s.docs[n], score: score, flagged: r.flagged}
+	*h = hit{d: s.docs[n], score: score, flagged: r.flagged, idKey: r.idKey}
 	switch c.sortBy {
 	case search.SortNewest:
 		h.created = r.created

@@ -10,7 +10,9 @@
 // # What Bluge does, and what it does not
 //
 // Bluge matches and scores text (BM25, summed over fields and clauses,
-// times the field boosts). Everything else a search needs, the filter, the
+// times the field boosts; a bare word in the default fields and phrases
+// walk Bluge's postings with the engine's own searchers, union.go and
+// phrase.go). Everything else a search needs, the filter, the
 // facets, the order and the hit summaries, comes from a table kept in
 // memory next to the index: one small record per document with its spot,
 // list, kind, audience and status (interned as integers), its sort values
@@ -21,15 +23,21 @@
 // Bluge never loads a document value or a stored field during a search.
 //
 // Measured on 100,000 documents (see blugesearch_bench_test.go), this is
-// what makes facets over a broad query cheap:
-// Bluge's terms aggregation reads the facet fields' document values for
-// every match, which is most of its cost, where counting integers from the
-// table is not. A query with no text (browsing a spot) does not touch
-// Bluge at all. Sorting by date, title or a signal compares table values
-// instead of Bluge sort fields.
+// what makes facets over a broad query cheap: Bluge's terms aggregation
+// reads the facet fields' document values for every match, which is most
+// of its cost, where counting integers from the table is not. A query with
+// no text (browsing a spot) does not touch Bluge at all. The access filter
+// tests a few bits per match instead of Bluge intersecting the postings of
+// every visible spot and status. Sorting by date, title or a signal
+// compares table values instead of loading Bluge sort fields; a hit's
+// SortKey is [flagged "0"/"1", value, ID], numbers as fixed-width decimal
+// strings of an order-preserving integer, and After continues any sort but
+// relevance, which pages with Offset.
 //
 // The table is rebuilt from the index on Open: every document stores its
-// record (field _info). Memory is about a few hundred bytes per document.
+// record (field _info). It takes a few hundred bytes per document. A
+// search sees the segments of the last write: segments Bluge merges in the
+// background are mapped at the next Index call.
 //
 // # Analysis and fields
 //

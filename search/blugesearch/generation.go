@@ -80,6 +80,17 @@ type row struct {
 	off               uint32 // of the spots in pool; the lists follow
 	nspots, nlists    uint32
 	flagged           bool
+	idKey             idKey
+}
+
+// idKey is the first bytes of an ID, zero-padded: IDs whose keys differ
+// compare as their keys do.
+type idKey [16]byte
+
+func keyOf(id string) idKey {
+	var k idKey
+	copy(k[:], id)
+	return k
 }
 
 func (r *row) spots(pool []uint32) []uint32 { return pool[r.off : r.off+r.nspots] }
@@ -97,7 +108,7 @@ func newSegData(docs []*docInfo) *segData {
 			created: d.created, trending: d.trending, popular: d.popular,
 			home: d.home, kind: d.kind, audience: d.audience, status: d.status,
 			off: uint32(len(s.pool)), nspots: uint32(len(d.spots)), nlists: uint32(len(d.lists)),
-			flagged: d.flagged,
+			flagged: d.flagged, idKey: keyOf(d.id),
 		}
 		s.pool = append(s.pool, d.spots...)
 		s.pool = append(s.pool, d.lists...)
