@@ -235,7 +235,13 @@ func openGeneration(path, name string, log *slog.Logger) (*generation, error) {
 			return nil, err
 		}
 	}
-	g.publish(nil)
+	// Republish with the common words, through refresh: Bluge's merger
+	// starts with the writer and may already have replaced segments that
+	// load mapped.
+	if err := g.refresh(); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
 	return g, nil
 }
 
