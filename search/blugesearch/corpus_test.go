@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefcasehq/briefcase/internal/synthcorpus"
 	"github.com/briefcasehq/briefcase/search"
 )
 
@@ -15,50 +16,16 @@ import (
 // words), titles and descriptions, spots, lists in groups, labels and
 // owners. Deterministic for a seed.
 
-// commonWords are the most frequent words, most frequent first.
-var commonWords = strings.Fields(`the of and to a in for is that on with as our by it be at this are from
-we your an or can will more their you has have new how not all they which its also about into than up
-each one so but out when what who most use these them other per only time over just any both where well`)
-
-// salesWords are the subject matter, roughly most frequent first.
-var salesWords = strings.Fields(`customer sales product team data value platform business market pricing
-solution revenue growth account partner service cloud security deal pipeline buyer enterprise
-strategy marketing content case study demo onboarding renewal quarter forecast support integration
-analytics report training campaign launch roadmap feature release competitive battlecard objection
-discovery proposal contract negotiation stakeholder champion procurement budget decision timeline
-success adoption retention churn expansion upsell territory quota region emea amer apj industry
-finance healthcare retail manufacturing public sector education insurance banking telecom energy
-media logistics automotive pharma cybersecurity compliance risk governance privacy identity access
-network endpoint workload migration modernization automation workflow productivity collaboration
-experience journey persona segment funnel lead opportunity conversion engagement webinar event
-whitepaper ebook brochure datasheet one-pager playbook messaging positioning narrative story
-reference testimonial award analyst benchmark survey research insight trend outlook executive
-summary overview introduction agenda slide deck template guide checklist faq glossary calculator
-roi tco savings efficiency cost benefit outcome impact metric kpi dashboard scorecard review
-quarterly annual plan goal target milestone initiative program project pilot proof concept
-evaluation trial subscription license tier edition bundle package add-on module api sdk
-connector marketplace ecosystem channel reseller distributor alliance cosell referral incentive
-commission enablement coaching certification curriculum course lesson module assessment quiz`)
-
-// tailWords are generated rare words (product names, jargon).
-func tailWords(n int, r *rand.Rand) []string {
-	syl := strings.Fields(`ka lo ri ven tor ax mi sol dra nex qua lin ber tis cor pha zen vo lu ga fen dor ix ma ter`)
-	seen := map[string]bool{}
-	var out []string
-	for len(out) < n {
-		k := 2 + r.IntN(3)
-		var b strings.Builder
-		for range k {
-			b.WriteString(syl[r.IntN(len(syl))])
-		}
-		w := b.String()
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
+// The vocabulary and its word generator are internal/synthcorpus's, which
+// the service benchmarks (search_bench_test.go, internal/cmd/searchbench)
+// draw from too; the draws below are unchanged, so the corpus is the one
+// the numbers in BENCHMARKS.md were measured on.
+var (
+	// commonWords are the most frequent words, most frequent first.
+	commonWords = synthcorpus.CommonWords()
+	// salesWords are the subject matter, roughly most frequent first.
+	salesWords = synthcorpus.SalesWords()
+)
 
 // corpus is the generated documents and what the queries draw from.
 type corpus struct {
@@ -80,7 +47,7 @@ var (
 func newCorpus(n int, seed uint64) *corpus {
 	r := rand.New(rand.NewPCG(seed, 42))
 	c := &corpus{}
-	c.vocab = append(append(append([]string{}, commonWords...), salesWords...), tailWords(20000, r)...)
+	c.vocab = append(append(append([]string{}, commonWords...), salesWords...), synthcorpus.TailWords(20000, r)...)
 	zipf := rand.NewZipf(r, 1.07, 2, uint64(len(c.vocab)-1))
 	word := func() string { return c.vocab[zipf.Uint64()] }
 	subject := func() string { return salesWords[r.IntN(len(salesWords))] }
@@ -89,7 +56,7 @@ func newCorpus(n int, seed uint64) *corpus {
 		for i := range ws {
 			ws[i] = word()
 		}
-		ws[0] = capitalize(ws[0])
+		ws[0] = synthcorpus.Capitalize(ws[0])
 		return strings.Join(ws, " ") + "."
 	}
 	title := func() string {
@@ -106,7 +73,7 @@ func newCorpus(n int, seed uint64) *corpus {
 	const spots = 200
 	for i := range spots {
 		c.spotIDs = append(c.spotIDs, fmt.Sprintf("spot-%03d", i))
-		c.spotNames = append(c.spotNames, fmt.Sprintf("%s %s %s", regions[i%len(regions)], capitalize(subject()), []string{"Sales", "Marketing", "Product", "Partners"}[i%4]))
+		c.spotNames = append(c.spotNames, fmt.Sprintf("%s %s %s", regions[i%len(regions)], synthcorpus.Capitalize(subject()), []string{"Sales", "Marketing", "Product", "Partners"}[i%4]))
 	}
 	for g := range 5 {
 		var ids []string
@@ -121,7 +88,7 @@ func newCorpus(n int, seed uint64) *corpus {
 	}
 	people := make([]string, 100)
 	for i := range people {
-		people[i] = fmt.Sprintf("%s %s", capitalize(tailWords(1, r)[0]), capitalize(tailWords(1, r)[0]))
+		people[i] = fmt.Sprintf("%s %s", synthcorpus.Capitalize(synthcorpus.TailWords(1, r)[0]), synthcorpus.Capitalize(synthcorpus.TailWords(1, r)[0]))
 	}
 	spotZipf := rand.NewZipf(r, 1.2, 4, spots-1)
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -186,11 +153,4 @@ func newCorpus(n int, seed uint64) *corpus {
 		c.docs = append(c.docs, d)
 	}
 	return c
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
