@@ -53,6 +53,74 @@ type queryRow struct {
 	// Totals summed over the queries, to compare what they match.
 	oursTotal, bareTotal int
 	queries              int
+	// The stages of Library.Search, timed one by one after it (see
+	// stageTimes).
+	stages *stages
+}
+
+// stages are Library.Search's parts, each timed alone: the visible spots,
+// then, for the hits of the page, reading the items and their current
+// versions from the store, and the highlights (and a question's passage).
+type stages struct {
+	spots, items, versions, highlights latencies
+}
+
+// stageTimes times the parts of the search that found hits, outside it.
+func stageTimes(ctx context.Context, e *env, q *search.Query, hits []search.Hit, st *stages) error {
+	if err := timed(&st.spots, func() error { _, err := e.lib.Spots.List(ctx); return err }); err != nil {
+		return err
+	}
+	var its []items.Item
+	err := timed(&st.items, func() error {
+		for _, h := range hits {
+			it, err := e.db.GetItem(ctx, h.Item.ID)
+			if err != nil {
+				return err
+			}
+			its = append(its, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Service.decorate reads versions only to highlight query words.
+	terms := search.PositiveTerms(q.Root)
+	if len(terms) == 0 {
+		st.versions = append(st.versions, 0)
+		st.highlights = append(st.highlights, 0)
+		return nil
+	}
+	var pages [][]string
+	err = timed(&st.versions, func() error {
+		for _, it := range its {
+			v, err := e.db.GetVersion(ctx, it.CurrentVersionID)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, v.Pages)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// As Service.decorate: up to three fragments per field, and for a
+	// question the best passage.
+	return timed(&st.highlights, func() error {
+		for i, it := range its {
+			for _, field := range [][]string{{it.Title, it.ExternalTitle}, {it.Description, it.ExternalDescription}, pages[i]} {
+				n := 0
+				for _, t := range field {
+					n += len(search.Highlight(t, terms, 3-n, 160))
+				}
+			}
+			if q.Question {
+				search.BestPassage(append([]string{it.Title + ". " + it.Description}, pages[i]...), terms)
+			}
+		}
+		return nil
+	})
 }
 
 // engineQuery is the engine query Service.Search makes for q.
@@ -80,17 +148,29 @@ func measureQuery(ctx context.Context, cfg config, e *env, bare *bluge.Reader, k
 		parsed[i] = p
 	}
 	bareAccess := withBare(a)
+	row.stages = &stages{}
+	// One warm-up pass over at most 20 queries, then the measured passes.
 	for pass := range cfg.passes + 1 {
 		var ours, engine, bareL latencies
 		oursTotal, bareTotal := 0, 0
 		for i, q := range qs {
+			if pass == 0 && i >= 20 {
+				break
+			}
+			var res search.Result
 			err := timed(&ours, func() error {
-				res, err := e.lib.Search.Search(ctx, search.Request{Query: q})
+				var err error
+				res, err = e.lib.Search.Search(ctx, search.Request{Query: q})
 				oursTotal += res.Total
 				return err
 			})
 			if err != nil {
 				return nil, fmt.Errorf("query %q: %w", q, err)
+			}
+			if pass > 0 {
+				if err := stageTimes(ctx, e, parsed[i], res.Hits, row.stages); err != nil {
+					return nil, fmt.Errorf("query %q: %w", q, err)
+				}
 			}
 			err = timed(&engine, func() error {
 				_, err := e.idx.Search(ctx, engineQuery(parsed[i], a))

@@ -97,6 +97,17 @@ func (r *report) write(w io.Writer) {
 			ms(q.bare.pct(0.5)), ms(q.bare.pct(0.99)), ratio(q.ours.pct(0.5), q.bare.pct(0.5)),
 			ratio(q.ours.pct(0.99), q.bare.pct(0.99)), q.oursTotal/max(q.queries, 1), q.bareTotal/max(q.queries, 1))
 	}
+	fmt.Fprintln(w, "\nWhere Library.Search's time goes: its parts timed one by one after each search (p50 of each part; the parts of one search do not add up exactly to its total).")
+	fmt.Fprintln(w, "\n| query | Library.Search | visible spots (`spots.Service.List`) | engine | `GetItem` of the page's hits | `GetVersion` of the page's hits | highlights and passages |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, q := range rows {
+		if q == nil || q.stages == nil || q == r.bareNoFilter {
+			continue
+		}
+		st := q.stages
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", q.kind, ms(q.ours.pct(0.5)), ms(st.spots.pct(0.5)),
+			ms(q.engine.pct(0.5)), ms(st.items.pct(0.5)), ms(st.versions.pct(0.5)), ms(st.highlights.pct(0.5)))
+	}
 	fmt.Fprintf(w, "\nThe visible spots alone (`spots.Service.List`, which Library.Search calls per search): p50 %s, p99 %s.\n\n",
 		ms(r.spotsList.pct(0.5)), ms(r.spotsList.pct(0.99)))
 	fmt.Fprintf(w, "| write visible in search (%d writes each) | p50 | p99 | max |\n|---|---|---|---|\n", r.cfg.writes)
