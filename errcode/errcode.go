@@ -32,6 +32,9 @@ const (
 	FailedPrecondition Code = "failed_precondition"
 	Gone               Code = "gone"
 	Unavailable        Code = "unavailable"
+	// TooManyRequests refuses a caller that tried too often (passcode
+	// guesses, one-time codes) until a lock-out ends.
+	TooManyRequests Code = "too_many_requests"
 )
 
 // Coder is implemented by errors that carry a code.

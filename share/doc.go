@@ -1,76 +1,49 @@
 // Package share sends external content to buyers through tracked pitches and
 // digital rooms, and records honest, per-page engagement.
 //
-// This package currently holds the types; the service, the viewer and the
-// tracking protocol are being built. One primitive, Share, has two presets:
-// a pitch (fixed items, one link per recipient) and a room (a persistent
-// microsite with sections and contributors). Every request on a share path
-// re-checks the link (revoked, expired), the gate, and every item (still
-// external, not expired or archived).
+// # Shares
+//
+// One primitive, [Share], has two presets. A pitch is a fixed set of
+// external items sent to one or a few recipients, with one [Link] per
+// recipient so that engagement is per person. A room is a persistent
+// microsite: a welcome message, ordered [Section]s of items, contributors
+// who add, remove and reorder content over time, and an optional CRM
+// account and opportunity. A room may have one link per recipient, an open
+// link behind an e-mail gate, or both.
+//
+// Every link has [LinkSettings]: an expiry, revocation, an optional e-mail
+// gate with a one-time code, an optional passcode, allow and deny lists of
+// e-mails and domains, whether downloads are allowed (only ever for items
+// that are downloadable themselves), and whether the versions current at
+// sharing time are pinned. Link tokens carry 128 bits from crypto/rand and
+// only their SHA-256 is stored.
+//
+// # Rules
+//
+// Internal items can never be added to a share, whoever asks. Every request
+// on every serving path (the page, an item, a page image, a file, a
+// download, a beacon) re-reads the link and re-checks it: it exists, neither
+// it nor its share is revoked, it has not expired, its gate was passed by a
+// session that is still allowed in, and the item asked for is in the share,
+// still external, and still published or expiring. Content that stopped
+// being shareable after it was sent is not served; the share page says so.
+//
+// # Tracking
+//
+// A visit starts when a link is opened: [Service.Open] records a [View]
+// (recipient, user agent, coarse client, a suspected-bot flag with its
+// reason) and returns a signed beacon token bound to it, valid for
+// [BeaconTokenTTL] and refreshed by every accepted beacon. The viewer page
+// reports {seq, item_id, page, active_ms} deltas every 10 s while the
+// reader is active, on a page change, when the tab is hidden and on unload.
+// [Service.Beacon] verifies the token, drops a (view, seq) it has seen,
+// caps each delta at the wall time since the view's previous beacon plus
+// [BeaconSlack], and stores the raw [PageEvent] and the per (view, item,
+// page) [PageStat] in one transaction. Beacons from many views are committed
+// together in batches, so ingestion keeps up with many concurrent readers.
+//
+// Link scanners and bots are marked, never dropped: known scanner user
+// agents, HEAD and prefetch requests, and visits that never sent a beacon
+// ([SilentViewAfter]) carry a BotReason. The share's owner is told once per
+// real visit, on its first beacon, never for a suspected bot.
 package share
-
-import "time"
-
-// Kind is a share preset.
-type Kind string
-
-// Share kinds.
-const (
-	KindPitch Kind = "pitch"
-	KindRoom  Kind = "room"
-)
-
-// LinkSettings control one link.
-type LinkSettings struct {
-	ExpiresAt     time.Time `json:"expires_at,omitzero"`
-	EmailGate     bool      `json:"email_gate"`
-	Passcode      bool      `json:"passcode"`
-	AllowEmails   []string  `json:"allow_emails,omitempty"`
-	AllowDomains  []string  `json:"allow_domains,omitempty"`
-	DenyEmails    []string  `json:"deny_emails,omitempty"`
-	DenyDomains   []string  `json:"deny_domains,omitempty"`
-	AllowDownload bool      `json:"allow_download"`
-	// PinVersions shares the versions current at sharing time instead of
-	// following the latest.
-	PinVersions bool `json:"pin_versions"`
-}
-
-// Share is a pitch or a room.
-type Share struct {
-	ID        string    `json:"id"`
-	Kind      Kind      `json:"kind"`
-	OwnerID   string    `json:"owner_id"`
-	Title     string    `json:"title"`
-	Message   string    `json:"message"`
-	ItemIDs   []string  `json:"items"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Link is one recipient's way in; only the hash of its token is stored.
-type Link struct {
-	ID        string       `json:"id"`
-	ShareID   string       `json:"share_id"`
-	Recipient string       `json:"recipient"`
-	TokenHash string       `json:"-"`
-	Settings  LinkSettings `json:"settings"`
-	RevokedAt time.Time    `json:"revoked_at,omitzero"`
-	CreatedAt time.Time    `json:"created_at"`
-}
-
-// View is one visit to a link.
-type View struct {
-	ID           string    `json:"id"`
-	LinkID       string    `json:"link_id"`
-	UserAgent    string    `json:"user_agent"`
-	SuspectedBot bool      `json:"suspected_bot"`
-	BotReason    string    `json:"bot_reason,omitempty"`
-	StartedAt    time.Time `json:"started_at"`
-}
-
-// Beacon is one engagement report from the viewer page.
-type Beacon struct {
-	Seq      int64  `json:"seq"`
-	ItemID   string `json:"item_id"`
-	Page     int    `json:"page"`
-	ActiveMS int64  `json:"active_ms"`
-}

@@ -27,6 +27,7 @@ var statusOf = map[errcode.Code]int{
 	errcode.FailedPrecondition: http.StatusUnprocessableEntity,
 	errcode.Gone:               http.StatusGone,
 	errcode.Unavailable:        http.StatusServiceUnavailable,
+	errcode.TooManyRequests:    http.StatusTooManyRequests,
 	errcode.Internal:           http.StatusInternalServerError,
 }
 
@@ -83,6 +84,7 @@ var genericMessages = map[errcode.Code]string{
 	errcode.FailedPrecondition: "precondition failed",
 	errcode.Gone:               "gone",
 	errcode.Unavailable:        "temporarily unavailable",
+	errcode.TooManyRequests:    "too many attempts; try again later",
 	errcode.Internal:           "internal error",
 }
 

@@ -1,0 +1,131 @@
+package share
+
+import (
+	"context"
+	"time"
+
+	"github.com/briefcasehq/briefcase/audit"
+	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/spots"
+)
+
+// Store persists shares, links, gate codes, views and engagement. It holds
+// no rules: it never sees a principal and computes nothing the service
+// should decide (caps, bot marks, expiry); services pass explicit filters
+// and times. Every method is safe for concurrent use. Missing records are
+// ErrNotFound (wrapped); duplicate IDs are ErrConflict. Times keep at least
+// microsecond precision and come back in UTC. Returned values are copies.
+type Store interface {
+	// CreateShare stores a share with its sections, items and contributors.
+	CreateShare(ctx context.Context, s Share) error
+	// GetShare returns a share with its sections (in order, each with its
+	// items in order) and contributors (sorted).
+	GetShare(ctx context.Context, id string) (Share, error)
+	// UpdateShare replaces everything stored about the share but its
+	// CreatedAt, OwnerID and Kind: title, message, sections and their
+	// items, contributors, CRM references, settings and revocation.
+	UpdateShare(ctx context.Context, s Share) error
+	// ListShares returns the shares matching f, newest first (by ID, which
+	// is time-ordered), at most f.Limit of them.
+	ListShares(ctx context.Context, f ShareFilter) ([]Share, error)
+
+	// CreateLink stores a link; ErrNotFound when its share does not exist,
+	// ErrConflict when the ID or the token hash exists.
+	CreateLink(ctx context.Context, l Link) error
+	GetLink(ctx context.Context, id string) (Link, error)
+	// GetLinkByTokenHash finds the link whose token hashes to hash.
+	GetLinkByTokenHash(ctx context.Context, hash string) (Link, error)
+	// ListLinks returns a share's links, oldest first.
+	ListLinks(ctx context.Context, shareID string) ([]Link, error)
+	// UpdateLink replaces a link's settings, passcode hash, revocation,
+	// failed attempts and lock-out (not its share, recipient or token).
+	UpdateLink(ctx context.Context, l Link) error
+
+	// PutGateCode stores the one-time code for (LinkID, Email), replacing
+	// any earlier one. ErrNotFound when the link does not exist.
+	PutGateCode(ctx context.Context, c GateCode) error
+	// GetGateCode returns the code for (linkID, email).
+	GetGateCode(ctx context.Context, linkID, email string) (GateCode, error)
+	// DeleteGateCode removes it; ErrNotFound when absent.
+	DeleteGateCode(ctx context.Context, linkID, email string) error
+
+	// CreateView stores a view; ErrNotFound when its link does not exist.
+	CreateView(ctx context.Context, v View) error
+	// GetView returns a view. Inside a transaction (store.Atomic) it also
+	// holds the view against other transactions' writes until commit
+	// (SELECT ... FOR UPDATE where the engine needs it), so that two
+	// batches of beacons of one view are applied one after the other.
+	GetView(ctx context.Context, id string) (View, error)
+	// UpdateView replaces a view's mutable fields: recipient, bot mark and
+	// reason, last beacon time, beacon count, active time, notified time.
+	UpdateView(ctx context.Context, v View) error
+	// ListViews returns the views matching f, oldest first.
+	ListViews(ctx context.Context, f ViewFilter) ([]View, error)
+
+	// AddPageEvents stores each event whose (ViewID, Seq) is not stored
+	// yet, in order, and reports for each whether it was stored (false: a
+	// duplicate, left as it was). ErrNotFound when a view does not exist;
+	// then nothing is stored.
+	AddPageEvents(ctx context.Context, evs []PageEvent) ([]bool, error)
+	// AddPageStats adds each stat onto the stored one with the same
+	// (ViewID, ItemID, Page): ActiveMS and Beacons are summed, FirstAt is
+	// the earlier and LastAt the later. Missing rows are created.
+	AddPageStats(ctx context.Context, stats []PageStat) error
+	// ListPageStats returns the stats of every view of a share, ordered by
+	// view, item, page.
+	ListPageStats(ctx context.Context, shareID string) ([]PageStat, error)
+	// ListPageEvents returns a view's raw page events in Seq order.
+	ListPageEvents(ctx context.Context, viewID string) ([]PageEvent, error)
+
+	// AddEvent appends an event; the store assigns Seq.
+	AddEvent(ctx context.Context, e Event) error
+	// ListEvents returns the share's events in Seq order.
+	ListEvents(ctx context.Context, shareID string) ([]Event, error)
+
+	// Secret returns the secret stored under name, first storing value
+	// there when there is none (so concurrent callers, on any node, agree
+	// on one).
+	Secret(ctx context.Context, name string, value []byte) ([]byte, error)
+}
+
+// ShareFilter selects shares. Zero fields do not filter.
+type ShareFilter struct {
+	Kind Kind
+	// Member keeps shares this principal owns or contributes to.
+	Member string
+	// ItemID keeps shares that hold this item.
+	ItemID string
+	// LiveAt keeps shares not revoked (the share itself) with at least one
+	// link neither revoked nor expired at this time.
+	LiveAt time.Time
+	// BeforeID is the cursor: only shares with an ID lower than it.
+	BeforeID string
+	// Limit caps the result; zero means 100.
+	Limit int
+}
+
+// ViewFilter selects views. Zero fields do not filter, but at least one of
+// ShareID and LinkID or NoBeaconBefore must be set.
+type ViewFilter struct {
+	ShareID string
+	LinkID  string
+	// NoBeaconBefore keeps views started before this time that have no
+	// beacon yet and are not marked as suspected bots (the silent views
+	// the service marks).
+	NoBeaconBefore time.Time
+	// Limit caps the result; zero means 1000.
+	Limit int
+}
+
+// Stores is what the share service reads and writes: its own store, the
+// items it shares and the principals it names (read only), and the audit
+// log.
+type Stores interface {
+	Store
+	items.Store
+	spots.Store
+	audit.Store
+}
+
+// AtomicFunc runs fn in one transaction over the stores.
+type AtomicFunc func(ctx context.Context, fn func(tx Stores) error) error

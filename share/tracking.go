@@ -1,0 +1,492 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Tracking parameters.
+const (
+	// BeaconSlack is added to the wall time since a view's previous beacon
+	// when capping the next deltas, for network jitter.
+	BeaconSlack = 2 * time.Second
+	// SilentViewAfter is how long a view may go without a beacon before
+	// MarkSilentViews marks it as a suspected bot.
+	SilentViewAfter = 2 * time.Minute
+	// MaxBeaconsPerRequest bounds one beacon request.
+	MaxBeaconsPerRequest = 50
+	// maxDelta is the largest delta one beacon may claim.
+	maxDelta = int64(time.Hour / time.Millisecond)
+	maxPage  = 100_000
+	// noBeacon is the bot reason of silent views.
+	noBeacon = "no beacon"
+)
+
+// Visitor describes the request that opens a link.
+type Visitor struct {
+	UserAgent string
+	// Method is the HTTP method; HEAD requests are link checks.
+	Method string
+	// Prefetch is set when the browser said the request is a prefetch
+	// (Purpose or Sec-Purpose headers).
+	Prefetch bool
+}
+
+// Visit is an opened link: the view it started, the token its page
+// sends beacons with, and the items with their availability.
+type Visit struct {
+	Access
+	View        View
+	BeaconToken string
+	Items       []VisitItem
+}
+
+// Open starts a visit on a resolved link: it records a View and an opened
+// event (a suspected bot is marked with its reason, never refused) and
+// returns the beacon token bound to the view.
+func (s *Service) Open(ctx context.Context, acc Access, v Visitor) (Visit, error) {
+	now := s.now()
+	view := View{ID: s.opt.NewID(), ShareID: acc.Share.ID, LinkID: acc.Link.ID, Recipient: acc.Recipient,
+		UserAgent: truncate(v.UserAgent, 512), Client: client(v.UserAgent), StartedAt: now}
+	view.BotReason = botReason(v)
+	view.SuspectedBot = view.BotReason != ""
+	err := s.atomic(ctx, func(tx Stores) error {
+		if err := tx.CreateView(ctx, view); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, Event{Type: EventOpened, ShareID: acc.Share.ID, LinkID: acc.Link.ID, ViewID: view.ID,
+			Recipient: acc.Recipient, SuspectedBot: view.SuspectedBot, At: now})
+	})
+	if err != nil {
+		return Visit{}, fmt.Errorf("share: open: %w", err)
+	}
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return Visit{}, err
+	}
+	its, err := s.Items(ctx, acc)
+	if err != nil {
+		return Visit{}, err
+	}
+	return Visit{Access: acc, View: view, Items: its, BeaconToken: beaconToken(key, view.ID, acc.Link.ID, now.Add(BeaconTokenTTL))}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// scanners are user-agent fragments of link scanners, previewers and
+// scripts (lower case).
+var scanners = []string{
+	"bot", "crawler", "spider", "slurp", "preview", "scanner", "headlesschrome", "phantomjs", "lighthouse",
+	"python-requests", "python-urllib", "aiohttp", "curl/", "wget/", "go-http-client", "java/", "okhttp",
+	"libwww", "httpclient", "facebookexternalhit", "whatsapp", "microsoft office", "ms-office", "outlook-",
+	"proofpoint", "mimecast", "barracuda", "urldefense", "safelinks", "symantec", "forcepoint", "trendmicro",
+	"bitdefender", "zscaler", "checkpoint", "fortiguard", "cisco", "ironport", "appriver", "sophos",
+}
+
+// botReason explains why a visit looks automated, or returns "".
+func botReason(v Visitor) string {
+	switch {
+	case strings.EqualFold(v.Method, "HEAD"):
+		return "HEAD request"
+	case v.Prefetch:
+		return "prefetch"
+	case strings.TrimSpace(v.UserAgent) == "":
+		return "no user agent"
+	}
+	ua := strings.ToLower(v.UserAgent)
+	for _, s := range scanners {
+		if strings.Contains(ua, s) {
+			return fmt.Sprintf("user agent looks like a scanner (%q)", s)
+		}
+	}
+	return ""
+}
+
+// client describes a user agent coarsely: "mobile, Safari".
+func client(ua string) string {
+	device := "desktop"
+	switch {
+	case strings.Contains(ua, "iPad") || strings.Contains(ua, "Tablet"):
+		device = "tablet"
+	case strings.Contains(ua, "Mobi") || strings.Contains(ua, "iPhone") || strings.Contains(ua, "Android"):
+		device = "mobile"
+	}
+	browser := "other"
+	switch {
+	case strings.Contains(ua, "Edg/"):
+		browser = "Edge"
+	case strings.Contains(ua, "OPR/"):
+		browser = "Opera"
+	case strings.Contains(ua, "Firefox/"):
+		browser = "Firefox"
+	case strings.Contains(ua, "Chrome/") || strings.Contains(ua, "CriOS/"):
+		browser = "Chrome"
+	case strings.Contains(ua, "Safari/"):
+		browser = "Safari"
+	}
+	return device + ", " + browser
+}
+
+// BeaconResult is the answer to a beacon request.
+type BeaconResult struct {
+	// Accepted beacons were stored; Duplicates had been stored before
+	// (same view and seq); Rejected named items no longer served.
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+	Rejected   int `json:"rejected"`
+	// Token replaces the beacon token for the next beacons.
+	Token string `json:"token"`
+}
+
+// Beacon records beacons of one view. linkToken is the link the page was
+// opened with (its liveness is re-checked), token the beacon token Open
+// returned (or the last one Beacon returned). Beacons of many concurrent
+// calls are committed together.
+func (s *Service) Beacon(ctx context.Context, linkToken, token string, bs []Beacon) (BeaconResult, error) {
+	now := s.now()
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return BeaconResult{}, err
+	}
+	viewID, linkID, _, ok := parseBeaconToken(key, token, now)
+	if !ok {
+		return BeaconResult{}, ErrBadBeacon
+	}
+	sh, l, err := s.link(ctx, linkToken, now)
+	if err != nil {
+		return BeaconResult{}, err
+	}
+	if l.ID != linkID {
+		return BeaconResult{}, ErrBadBeacon
+	}
+	if len(bs) == 0 || len(bs) > MaxBeaconsPerRequest {
+		return BeaconResult{}, fmt.Errorf("%w: beacons: send 1 to %d", ErrInvalid, MaxBeaconsPerRequest)
+	}
+	var res BeaconResult
+	var keep []Beacon
+	avail := map[string]bool{}
+	for i, b := range bs {
+		switch {
+		case b.Seq < 1 || b.Seq > 1e9:
+			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].seq: must be 1 to 1e9", ErrInvalid, i)
+		case b.Page < 1 || b.Page > maxPage:
+			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].page: must be 1 to %d", ErrInvalid, i, maxPage)
+		case b.ActiveMS < 0 || b.ActiveMS > maxDelta:
+			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].active_ms: must be 0 to %d", ErrInvalid, i, maxDelta)
+		}
+		ok, seen := avail[b.ItemID]
+		if !seen {
+			si, in := sh.Item(b.ItemID)
+			if in {
+				it, err := s.st.GetItem(ctx, si.ItemID)
+				a, err := availability(it, err)
+				if err != nil {
+					return BeaconResult{}, fmt.Errorf("share: beacon: %w", err)
+				}
+				ok = a == Available
+			}
+			avail[b.ItemID] = ok
+		}
+		if !ok {
+			res.Rejected++
+			continue
+		}
+		keep = append(keep, b)
+	}
+	if len(keep) > 0 {
+		j := &beaconJob{viewID: viewID, at: now, beacons: keep, done: make(chan struct{})}
+		s.beacons.submit(context.WithoutCancel(ctx), j)
+		if j.err != nil {
+			return BeaconResult{}, j.err
+		}
+		res.Accepted, res.Duplicates = j.accepted, j.dups
+	}
+	res.Token = beaconToken(key, viewID, linkID, now.Add(BeaconTokenTTL))
+	return res, nil
+}
+
+// beaconJob is one Beacon call waiting to be committed.
+type beaconJob struct {
+	viewID  string
+	at      time.Time
+	beacons []Beacon
+
+	accepted, dups int
+	err            error
+	done           chan struct{}
+}
+
+// batcher commits beacon jobs in groups: the first caller to find nobody
+// committing becomes the committer and commits everything queued, batch
+// after batch, until the queue is empty; the others wait for their job.
+type batcher struct {
+	mu      sync.Mutex
+	queue   []*beaconJob
+	running bool
+	process func(ctx context.Context, jobs []*beaconJob)
+}
+
+// maxBatch caps the jobs of one transaction.
+const maxBatch = 512
+
+func (b *batcher) submit(ctx context.Context, j *beaconJob) {
+	b.mu.Lock()
+	b.queue = append(b.queue, j)
+	if b.running {
+		b.mu.Unlock()
+		<-j.done
+		return
+	}
+	b.running = true
+	for len(b.queue) > 0 {
+		n := min(len(b.queue), maxBatch)
+		batch := b.queue[:n:n]
+		b.queue = b.queue[n:]
+		b.mu.Unlock()
+		b.process(ctx, batch)
+		for _, j := range batch {
+			close(j.done)
+		}
+		b.mu.Lock()
+	}
+	b.queue = nil
+	b.running = false
+	b.mu.Unlock()
+}
+
+// errDuplicates aborts a batch transaction that found beacons stored by an
+// earlier one, so it can be redone without them.
+var errDuplicates = errors.New("share: duplicate beacons")
+
+type dupKey struct {
+	view string
+	seq  int64
+}
+
+// applyBeacons commits a batch of jobs in one transaction. Deltas are
+// capped per view: what the beacons of one arrival credit together is at
+// most the wall time since the view's previous accepted beacon (or its
+// start) plus BeaconSlack.
+func (s *Service) applyBeacons(ctx context.Context, jobs []*beaconJob) {
+	known := map[dupKey]bool{} // stored by earlier transactions
+	var notices []Notice
+	for attempt := 0; ; attempt++ {
+		notices = notices[:0]
+		err := s.atomic(ctx, func(tx Stores) error {
+			return s.applyBatch(ctx, tx, jobs, known, &notices)
+		})
+		if errors.Is(err, errDuplicates) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			for _, j := range jobs {
+				if j.err == nil {
+					j.err = fmt.Errorf("share: beacon: %w", err)
+				}
+				j.accepted, j.dups = 0, 0
+			}
+			return
+		}
+		break
+	}
+	for _, n := range notices {
+		s.notify(ctx, n)
+	}
+}
+
+// applyBatch is one attempt of applyBeacons. known holds (view, seq) pairs
+// found stored by earlier transactions; it grows when this attempt finds
+// more, and the attempt then fails with errDuplicates.
+func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, known map[dupKey]bool, notices *[]Notice) error {
+	type viewState struct {
+		v          View
+		first      bool // no beacon accepted before this batch
+		last       time.Time
+		accepted   int
+		activeMS   int64
+		lastArrive time.Time
+	}
+	views := map[string]*viewState{}
+	var order []string
+	var evs []PageEvent
+	var evJob []*beaconJob
+	seen := map[dupKey]bool{}
+	for _, j := range jobs {
+		j.accepted, j.dups, j.err = 0, 0, nil
+		vs := views[j.viewID]
+		if vs == nil {
+			v, err := tx.GetView(ctx, j.viewID)
+			if errors.Is(err, ErrNotFound) {
+				j.err = ErrBadBeacon
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			vs = &viewState{v: v, first: v.Beacons == 0, last: v.StartedAt}
+			if v.LastBeaconAt.After(vs.last) {
+				vs.last = v.LastBeaconAt
+			}
+			views[j.viewID] = vs
+			order = append(order, j.viewID)
+		}
+		budget := j.at.Sub(vs.last).Milliseconds() + BeaconSlack.Milliseconds()
+		if budget < 0 {
+			budget = 0
+		}
+		accepted := false
+		for _, b := range j.beacons {
+			k := dupKey{j.viewID, b.Seq}
+			if seen[k] || known[k] {
+				j.dups++
+				continue
+			}
+			seen[k] = true
+			credited := min(b.ActiveMS, budget)
+			budget -= credited
+			evs = append(evs, PageEvent{ViewID: j.viewID, Seq: b.Seq, ItemID: b.ItemID, Page: b.Page,
+				ClaimedMS: b.ActiveMS, ActiveMS: credited, At: j.at})
+			evJob = append(evJob, j)
+			vs.accepted++
+			vs.activeMS += credited
+			accepted = true
+		}
+		if accepted {
+			vs.last = j.at
+			vs.lastArrive = j.at
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	added, err := tx.AddPageEvents(ctx, evs)
+	if err != nil {
+		return err
+	}
+	dup := false
+	for i, ok := range added {
+		if !ok {
+			known[dupKey{evs[i].ViewID, evs[i].Seq}] = true
+			dup = true
+		}
+	}
+	if dup {
+		return errDuplicates
+	}
+	for i := range evs {
+		evJob[i].accepted++
+	}
+	stats := map[[3]string]*PageStat{}
+	var statOrder [][3]string
+	for _, e := range evs {
+		k := [3]string{e.ViewID, e.ItemID, fmt.Sprint(e.Page)}
+		st := stats[k]
+		if st == nil {
+			st = &PageStat{ViewID: e.ViewID, ItemID: e.ItemID, Page: e.Page, FirstAt: e.At}
+			stats[k] = st
+			statOrder = append(statOrder, k)
+		}
+		st.ActiveMS += e.ActiveMS
+		st.Beacons++
+		st.LastAt = e.At
+	}
+	flat := make([]PageStat, len(statOrder))
+	for i, k := range statOrder {
+		flat[i] = *stats[k]
+	}
+	if err := tx.AddPageStats(ctx, flat); err != nil {
+		return err
+	}
+	shares := map[string]Share{}
+	for _, id := range order {
+		vs := views[id]
+		if vs.accepted == 0 {
+			continue
+		}
+		v := vs.v
+		v.LastBeaconAt = vs.lastArrive
+		v.Beacons += vs.accepted
+		v.ActiveMS += vs.activeMS
+		if v.SuspectedBot && v.BotReason == noBeacon {
+			v.SuspectedBot, v.BotReason = false, ""
+		}
+		if vs.first && !v.SuspectedBot && v.NotifiedAt.IsZero() {
+			v.NotifiedAt = vs.lastArrive
+			sh, ok := shares[v.ShareID]
+			if !ok {
+				var err error
+				if sh, err = tx.GetShare(ctx, v.ShareID); err != nil {
+					return err
+				}
+				shares[v.ShareID] = sh
+			}
+			*notices = append(*notices, visitNotice(sh, v))
+		}
+		if err := tx.UpdateView(ctx, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitNotice tells a share's owner someone is reading it.
+func visitNotice(sh Share, v View) Notice {
+	who := v.Recipient
+	if who == "" {
+		who = "Someone"
+	}
+	return Notice{To: sh.OwnerID, Kind: "share.viewed", Key: "share.viewed/" + v.ID,
+		Subject: fmt.Sprintf("%s is viewing %q", who, sh.Title),
+		Body: fmt.Sprintf("%s opened your %s %q at %s (%s).", who, sh.Kind, sh.Title,
+			v.StartedAt.Format(time.RFC1123), v.Client)}
+}
+
+// MarkSilentViews marks views that started more than SilentViewAfter
+// before now without a single beacon as suspected bots ("no beacon"): a
+// person's browser sends one within seconds. A later beacon clears the
+// mark. It returns how many views it marked; Library.Run calls it.
+func (s *Service) MarkSilentViews(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	for {
+		vs, err := s.st.ListViews(ctx, ViewFilter{NoBeaconBefore: now.Add(-SilentViewAfter), Limit: 500})
+		if err != nil {
+			return n, fmt.Errorf("share: silent views: %w", err)
+		}
+		if len(vs) == 0 {
+			return n, nil
+		}
+		before := n
+		err = s.atomic(ctx, func(tx Stores) error {
+			for _, v := range vs {
+				cur, err := tx.GetView(ctx, v.ID)
+				if err != nil {
+					return err
+				}
+				if cur.Beacons > 0 || cur.SuspectedBot {
+					continue
+				}
+				cur.SuspectedBot, cur.BotReason = true, noBeacon
+				if err := tx.UpdateView(ctx, cur); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("share: silent views: %w", err)
+		}
+		if len(vs) < 500 || n == before {
+			return n, nil
+		}
+	}
+}
