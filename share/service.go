@@ -53,6 +53,8 @@ type Options struct {
 	// random key is generated once and kept in the store (Store.Secret),
 	// so every node and every restart agree on it.
 	SigningKey []byte
+	// Renderer draws document pages as images for the viewer; optional.
+	Renderer Renderer
 }
 
 // Service holds every rule about shares, links, gates and tracking. It is

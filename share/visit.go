@@ -451,3 +451,44 @@ func (s *Service) record(ctx context.Context, acc Access, typ EventType, itemID,
 		s.opt.Logger.WarnContext(ctx, "share: event not recorded", "type", typ, "err", err)
 	}
 }
+
+// Renderer draws pages of uploaded files as images, for viewers that show
+// documents page by page. Without one, the viewer shows each page's
+// extracted text, or the file itself.
+type Renderer interface {
+	// Pages reports whether the renderer can draw files of this MIME type.
+	Pages(mimeType string) bool
+	// RenderPage draws page (from 1) of the file read from r and returns
+	// the image and its content type. A page past the end is
+	// ErrItemUnavailable.
+	RenderPage(ctx context.Context, r io.ReadSeeker, mimeType string, page int) ([]byte, string, error)
+}
+
+// PageImage re-checks a shared item and draws one page of the version the
+// link serves. ErrPrecondition when no renderer is configured or it cannot
+// draw this file.
+func (s *Service) PageImage(ctx context.Context, acc Access, itemID string, page int) ([]byte, string, error) {
+	vi, err := s.Item(ctx, acc, itemID)
+	if err != nil {
+		return nil, "", err
+	}
+	r := s.opt.Renderer
+	if r == nil || vi.Version.ID == "" || !r.Pages(vi.Version.MIMEType) {
+		return nil, "", fmt.Errorf("%w: no page images for this item", ErrPrecondition)
+	}
+	if page < 1 || (vi.Version.PageCount > 0 && page > vi.Version.PageCount) {
+		return nil, "", fmt.Errorf("%w: no page %d", ErrItemUnavailable, page)
+	}
+	rc, err := s.blobs.Open(ctx, vi.Version.BlobKey)
+	if err != nil {
+		return nil, "", fmt.Errorf("share: open file: %w", err)
+	}
+	defer rc.Close()
+	return r.RenderPage(ctx, rc, vi.Version.MIMEType, page)
+}
+
+// HasPageImages reports whether the viewer can show this item's pages as
+// images.
+func (s *Service) HasPageImages(vi VisitItem) bool {
+	return s.opt.Renderer != nil && vi.Version.ID != "" && s.opt.Renderer.Pages(vi.Version.MIMEType)
+}
