@@ -41,6 +41,7 @@ import (
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/search"
+	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
 )
 
@@ -54,6 +55,14 @@ type Config struct {
 	Spots  *spots.Service
 	Items  *items.Service
 	Tokens *auth.Tokens
+	// Shares answers /pitches and /rooms.
+	Shares *share.Service
+	// PublicURL is the base URL the links of new shares are built on
+	// ("https://briefcase.example.com": a link is PublicURL + "/p/" +
+	// token). When empty, links are built from each request: https when
+	// it came over TLS or X-Forwarded-Proto says https, and its Host. Set
+	// it on servers behind a proxy that rewrites the Host.
+	PublicURL string
 	// Search answers /search; without it those routes are 503.
 	Search *search.Service
 	// Reindex rebuilds the search index (admins only; the callee checks).
