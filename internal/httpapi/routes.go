@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/briefcasehq/briefcase/share"
+)
 
 // routes registers the whole surface. Every /api/v1 route is authenticated;
 // a path no route takes is a JSON 404, a known path with another method a
@@ -53,6 +57,28 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("GET /api/v1/search", a.search)
 	route("GET /api/v1/search/explain", a.explainSearch)
 	route("POST /api/v1/search/reindex", a.reindex)
+
+	// Shares (shares.go): pitches and rooms, their links and engagement.
+	// Link settings go under "settings" or flattened beside the other
+	// fields; a link's token is shown once, in the url of the answer that
+	// creates it. A pitch's ID on a rooms route is not found, and the other
+	// way round.
+	pitch, room := share.KindPitch, share.KindRoom
+	route("POST /api/v1/pitches", a.createPitch)
+	route("GET /api/v1/pitches", a.listShares(pitch))
+	route("GET /api/v1/pitches/{id}", a.getShare(pitch))
+	route("POST /api/v1/pitches/{id}/revoke", a.revokeShare(pitch))
+	route("POST /api/v1/pitches/{id}/links", a.addLink(pitch))
+	route("POST /api/v1/pitches/{id}/links/{linkID}/revoke", a.revokeLink(pitch))
+	route("POST /api/v1/rooms", a.createRoom)
+	route("GET /api/v1/rooms", a.listShares(room))
+	route("GET /api/v1/rooms/{id}", a.getShare(room))
+	route("PATCH /api/v1/rooms/{id}", a.updateRoom)
+	route("PUT /api/v1/rooms/{id}/contributors/{userID}", a.putContributor)
+	route("DELETE /api/v1/rooms/{id}/contributors/{userID}", a.deleteContributor)
+	route("POST /api/v1/rooms/{id}/revoke", a.revokeShare(room))
+	route("POST /api/v1/rooms/{id}/links", a.addLink(room))
+	route("POST /api/v1/rooms/{id}/links/{linkID}/revoke", a.revokeLink(room))
 
 	// Users (admins) and API tokens.
 	route("GET /api/v1/users", a.listUsers)
