@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/briefcasehq/briefcase/errcode"
+	"github.com/briefcasehq/briefcase/internal/qrcode"
 	"github.com/briefcasehq/briefcase/share"
 )
 
@@ -22,9 +23,9 @@ import (
 // name the fields the way the request gave them: "settings.expires_at"
 // nested, "expires_at" flattened.
 //
-// A link's token is shown once, in the url of the answer that creates the
-// link (with a QR code of it); no later answer carries it, and the store
-// keeps only its hash.
+// A link's token is shown once, in the url (and the QR code of it, a PNG
+// data: URI) of the answer that creates the link; no later answer carries
+// it, and the store keeps only its hash.
 
 // linkSettingsBody is link settings as a request gives them. Pointers and
 // nil slices tell a field left out from one given, so that flattened
@@ -179,12 +180,17 @@ func (b linkBody) settings() (*share.LinkSettings, bool, error) {
 }
 
 // issuedLink is a new link as its creator gets it: the only answer that
-// carries its token, inside url.
+// carries its token, inside url (and qr).
 type issuedLink struct {
 	ID        string `json:"id"`
 	Recipient string `json:"recipient"`
 	URL       string `json:"url"`
+	// QR is a data: URI of a PNG of url's QR code, to print or show.
+	QR string `json:"qr,omitempty"`
 }
+
+// qrSize is the width, in pixels, of the QR codes of new links.
+const qrSize = 256
 
 // createdShare answers the creation of a pitch or a room.
 type createdShare struct {
@@ -206,8 +212,17 @@ func (a *api) linkBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// issued shows a new link. The link is stored by now, so a QR code that
+// cannot be drawn (a PublicURL too long for one) is logged and left out
+// rather than failing the request and losing the token.
 func (a *api) issued(r *http.Request, l share.IssuedLink) issuedLink {
-	return issuedLink{ID: l.ID, Recipient: l.Recipient, URL: a.linkBase(r) + "/p/" + url.PathEscape(l.Token)}
+	out := issuedLink{ID: l.ID, Recipient: l.Recipient, URL: a.linkBase(r) + "/p/" + url.PathEscape(l.Token)}
+	qr, err := qrcode.DataURI(out.URL, qrSize)
+	if err != nil {
+		a.log.WarnContext(r.Context(), "api: no QR code for a new link", "link", l.ID, "err", err)
+	}
+	out.QR = qr
+	return out
 }
 
 func (a *api) created(r *http.Request, sh share.Share, links []share.IssuedLink) createdShare {
