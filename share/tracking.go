@@ -148,9 +148,12 @@ type BeaconResult struct {
 }
 
 // Beacon records beacons of one view. linkToken is the link the page was
-// opened with (its liveness is re-checked), token the beacon token Open
-// returned (or the last one Beacon returned). Beacons of many concurrent
-// calls are committed together.
+// opened with, token the beacon token Open returned (or the last one Beacon
+// returned). Beacons of many concurrent calls are committed together, and
+// the checks run inside the transaction that commits them: the link must
+// be live (not revoked, its share not revoked, not expired) and each item
+// must still be served, or the beacon is rejected (Rejected counts beacons
+// naming items no longer served; a dead link fails the call).
 func (s *Service) Beacon(ctx context.Context, linkToken, token string, bs []Beacon) (BeaconResult, error) {
 	now := s.now()
 	key, err := s.signingKey(ctx)
@@ -158,22 +161,12 @@ func (s *Service) Beacon(ctx context.Context, linkToken, token string, bs []Beac
 		return BeaconResult{}, err
 	}
 	viewID, linkID, _, ok := parseBeaconToken(key, token, now)
-	if !ok {
-		return BeaconResult{}, ErrBadBeacon
-	}
-	sh, l, err := s.link(ctx, linkToken, now)
-	if err != nil {
-		return BeaconResult{}, err
-	}
-	if l.ID != linkID {
+	if !ok || linkToken == "" || len(linkToken) > 200 {
 		return BeaconResult{}, ErrBadBeacon
 	}
 	if len(bs) == 0 || len(bs) > MaxBeaconsPerRequest {
 		return BeaconResult{}, fmt.Errorf("%w: beacons: send 1 to %d", ErrInvalid, MaxBeaconsPerRequest)
 	}
-	var res BeaconResult
-	var keep []Beacon
-	avail := map[string]bool{}
 	for i, b := range bs {
 		switch {
 		case b.Seq < 1 || b.Seq > 1e9:
@@ -182,47 +175,31 @@ func (s *Service) Beacon(ctx context.Context, linkToken, token string, bs []Beac
 			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].page: must be 1 to %d", ErrInvalid, i, maxPage)
 		case b.ActiveMS < 0 || b.ActiveMS > maxDelta:
 			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].active_ms: must be 0 to %d", ErrInvalid, i, maxDelta)
+		case b.ItemID == "" || len(b.ItemID) > 100:
+			return BeaconResult{}, fmt.Errorf("%w: beacons[%d].item_id: required", ErrInvalid, i)
 		}
-		ok, seen := avail[b.ItemID]
-		if !seen {
-			si, in := sh.Item(b.ItemID)
-			if in {
-				it, err := s.st.GetItem(ctx, si.ItemID)
-				a, err := availability(it, err)
-				if err != nil {
-					return BeaconResult{}, fmt.Errorf("share: beacon: %w", err)
-				}
-				ok = a == Available
-			}
-			avail[b.ItemID] = ok
-		}
-		if !ok {
-			res.Rejected++
-			continue
-		}
-		keep = append(keep, b)
 	}
-	if len(keep) > 0 {
-		j := &beaconJob{viewID: viewID, at: now, beacons: keep, done: make(chan struct{})}
-		s.beacons.submit(context.WithoutCancel(ctx), j)
-		if j.err != nil {
-			return BeaconResult{}, j.err
-		}
-		res.Accepted, res.Duplicates = j.accepted, j.dups
+	j := &beaconJob{tokenHash: hashToken(linkToken), linkID: linkID, viewID: viewID, at: now, beacons: bs,
+		done: make(chan struct{})}
+	s.beacons.submit(context.WithoutCancel(ctx), j)
+	if j.err != nil {
+		return BeaconResult{}, j.err
 	}
-	res.Token = beaconToken(key, viewID, linkID, now.Add(BeaconTokenTTL))
-	return res, nil
+	return BeaconResult{Accepted: j.accepted, Duplicates: j.dups, Rejected: j.rejected,
+		Token: beaconToken(key, viewID, linkID, now.Add(BeaconTokenTTL))}, nil
 }
 
 // beaconJob is one Beacon call waiting to be committed.
 type beaconJob struct {
-	viewID  string
-	at      time.Time
-	beacons []Beacon
+	tokenHash string // of the link token the request named
+	linkID    string // of the beacon token
+	viewID    string
+	at        time.Time
+	beacons   []Beacon
 
-	accepted, dups int
-	err            error
-	done           chan struct{}
+	accepted, dups, rejected int
+	err                      error
+	done                     chan struct{}
 }
 
 // batcher commits beacon jobs in groups: the first caller to find nobody
@@ -292,7 +269,7 @@ func (s *Service) applyBeacons(ctx context.Context, jobs []*beaconJob) {
 				if j.err == nil {
 					j.err = fmt.Errorf("share: beacon: %w", err)
 				}
-				j.accepted, j.dups = 0, 0
+				j.accepted, j.dups, j.rejected = 0, 0, 0
 			}
 			return
 		}
@@ -320,8 +297,26 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	var evs []PageEvent
 	var evJob []*beaconJob
 	seen := map[dupKey]bool{}
+	links := map[string]linkState{} // by token hash, read once per batch
+	served := map[[2]string]bool{}  // (share, item) → still served
 	for _, j := range jobs {
-		j.accepted, j.dups, j.err = 0, 0, nil
+		j.accepted, j.dups, j.rejected, j.err = 0, 0, 0, nil
+		ls, ok := links[j.tokenHash]
+		if !ok {
+			var err error
+			if ls, err = s.linkState(ctx, tx, j.tokenHash, j.at); err != nil {
+				return err
+			}
+			links[j.tokenHash] = ls
+		}
+		switch {
+		case ls.err != nil:
+			j.err = ls.err
+			continue
+		case ls.link.ID != j.linkID:
+			j.err = ErrBadBeacon
+			continue
+		}
 		vs := views[j.viewID]
 		if vs == nil {
 			v, err := tx.GetView(ctx, j.viewID)
@@ -339,12 +334,33 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 			views[j.viewID] = vs
 			order = append(order, j.viewID)
 		}
+		if vs.v.LinkID != j.linkID {
+			j.err = ErrBadBeacon
+			continue
+		}
 		budget := j.at.Sub(vs.last).Milliseconds() + BeaconSlack.Milliseconds()
 		if budget < 0 {
 			budget = 0
 		}
 		accepted := false
 		for _, b := range j.beacons {
+			sk := [2]string{ls.share.ID, b.ItemID}
+			ok, cached := served[sk]
+			if !cached {
+				if _, in := ls.share.Item(b.ItemID); in {
+					it, err := tx.GetItem(ctx, b.ItemID)
+					a, err := availability(it, err)
+					if err != nil {
+						return err
+					}
+					ok = a == Available
+				}
+				served[sk] = ok
+			}
+			if !ok {
+				j.rejected++
+				continue
+			}
 			k := dupKey{j.viewID, b.Seq}
 			if seen[k] || known[k] {
 				j.dups++
@@ -406,7 +422,6 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	if err := tx.AddPageStats(ctx, flat); err != nil {
 		return err
 	}
-	shares := map[string]Share{}
 	for _, id := range order {
 		vs := views[id]
 		if vs.accepted == 0 {
@@ -421,21 +436,52 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 		}
 		if vs.first && !v.SuspectedBot && v.NotifiedAt.IsZero() {
 			v.NotifiedAt = vs.lastArrive
-			sh, ok := shares[v.ShareID]
-			if !ok {
-				var err error
-				if sh, err = tx.GetShare(ctx, v.ShareID); err != nil {
-					return err
+			for _, ls := range links {
+				if ls.share.ID == v.ShareID {
+					*notices = append(*notices, visitNotice(ls.share, v))
+					break
 				}
-				shares[v.ShareID] = sh
 			}
-			*notices = append(*notices, visitNotice(sh, v))
 		}
 		if err := tx.UpdateView(ctx, v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// linkState is a link read for a batch of beacons: the link and its share,
+// or why beacons on it are refused.
+type linkState struct {
+	link  Link
+	share Share
+	err   error
+}
+
+// linkState reads and checks the link with this token hash: a refusal is
+// in the state's err; a failing store is the error returned.
+func (s *Service) linkState(ctx context.Context, tx Stores, hash string, now time.Time) (linkState, error) {
+	l, err := tx.GetLinkByTokenHash(ctx, hash)
+	if errors.Is(err, ErrNotFound) {
+		return linkState{err: ErrLinkNotFound}, nil
+	}
+	if err != nil {
+		return linkState{}, err
+	}
+	sh, err := tx.GetShare(ctx, l.ShareID)
+	if errors.Is(err, ErrNotFound) {
+		return linkState{err: ErrLinkNotFound}, nil
+	}
+	if err != nil {
+		return linkState{}, err
+	}
+	switch {
+	case !l.RevokedAt.IsZero() || !sh.RevokedAt.IsZero():
+		return linkState{err: ErrLinkRevoked}, nil
+	case !l.Settings.ExpiresAt.IsZero() && !now.Before(l.Settings.ExpiresAt):
+		return linkState{err: ErrLinkExpired}, nil
+	}
+	return linkState{link: l, share: sh}, nil
 }
 
 // visitNotice tells a share's owner someone is reading it.
