@@ -86,18 +86,27 @@ func givenSettings(nested *linkSettingsBody, flat linkSettingsBody) (*share.Link
 	return nil, false, nil
 }
 
-// flatFields renames the settings.* fields of a validation error to the
-// top-level names a request with flattened settings used.
-func flatFields(err error, flat bool) error {
+// renameFields renames the fields of a validation error to the names the
+// request used on the wire.
+func renameFields(err error, rename func(string) string) error {
 	var fe *errcode.FieldError
-	if !flat || !errors.As(err, &fe) {
+	if !errors.As(err, &fe) {
 		return err
 	}
 	out := &errcode.FieldError{Base: fe.Base, Fields: make(map[string]string, len(fe.Fields))}
 	for k, v := range fe.Fields {
-		out.Fields[strings.TrimPrefix(k, "settings.")] = v
+		out.Fields[rename(k)] = v
 	}
 	return out
+}
+
+// flatFields renames the settings.* fields of a validation error to the
+// top-level names of flattened settings.
+func flatFields(err error, flat bool) error {
+	if !flat {
+		return err
+	}
+	return renameFields(err, func(k string) string { return strings.TrimPrefix(k, "settings.") })
 }
 
 // pitchBody is the body of POST /pitches.
@@ -424,7 +433,13 @@ func (a *api) addLink(kind share.Kind) handlerFunc {
 		}
 		l, err := a.cfg.Shares.AddLink(r.Context(), id, in.Recipient, set)
 		if err != nil {
-			return flatFields(err, flat)
+			// The service checks the one recipient as a list of them.
+			return renameFields(flatFields(err, flat), func(k string) string {
+				if k == "recipients" {
+					return "recipient"
+				}
+				return k
+			})
 		}
 		writeJSON(w, http.StatusCreated, a.issued(r, l))
 		return nil
@@ -474,7 +489,14 @@ func (a *api) putContributor(w http.ResponseWriter, r *http.Request) error {
 	}
 	sh, err := a.cfg.Shares.SetContributor(r.Context(), id, r.PathValue("userID"), true)
 	if err != nil {
-		return err
+		// The service checks the one user as a list of contributors; the
+		// request names it in the path, as user_id.
+		return renameFields(err, func(k string) string {
+			if k == "contributors" {
+				return "user_id"
+			}
+			return k
+		})
 	}
 	writeJSON(w, http.StatusOK, shareOut(sh))
 	return nil
