@@ -9,6 +9,7 @@ import (
 	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
 	"github.com/briefcasehq/briefcase/store"
 )
@@ -37,6 +38,22 @@ type state struct {
 
 	tokens map[string]auth.Token
 
+	// shares hold their sections, items and contributors (normalized:
+	// contributors sorted and unique); links are found by token hash
+	// through linkHashes. Page events are kept per view in Seq order; a
+	// write replaces a view's slice with a new one, never appends in place,
+	// so clones can share the old one.
+	shares      map[string]share.Share
+	links       map[string]share.Link
+	linkHashes  map[string]string
+	gateCodes   map[gateKey]share.GateCode
+	views       map[string]share.View
+	pageEvents  map[string][]share.PageEvent
+	pageStats   map[pageStatKey]share.PageStat
+	shareEvents []share.Event
+	shareSeq    int64
+	secrets     map[string][]byte
+
 	audit    []audit.Entry
 	auditSeq int64
 
@@ -55,6 +72,13 @@ type memberKey struct{ listID, itemID string }
 
 type bookmarkKey struct{ principalID, itemID string }
 
+type gateKey struct{ linkID, email string }
+
+type pageStatKey struct {
+	viewID, itemID string
+	page           int
+}
+
 func newState() *state {
 	return &state{
 		spots:      map[string]spots.Spot{},
@@ -68,6 +92,14 @@ func newState() *state {
 		members:    map[memberKey]bool{},
 		bookmarks:  map[bookmarkKey]items.Bookmark{},
 		tokens:     map[string]auth.Token{},
+		shares:     map[string]share.Share{},
+		links:      map[string]share.Link{},
+		linkHashes: map[string]string{},
+		gateCodes:  map[gateKey]share.GateCode{},
+		views:      map[string]share.View{},
+		pageEvents: map[string][]share.PageEvent{},
+		pageStats:  map[pageStatKey]share.PageStat{},
+		secrets:    map[string][]byte{},
 	}
 }
 
@@ -85,10 +117,22 @@ func (st *state) clone() *state {
 		members:    maps.Clone(st.members),
 		bookmarks:  maps.Clone(st.bookmarks),
 		tokens:     maps.Clone(st.tokens),
-		audit:      slices.Clone(st.audit),
-		auditSeq:   st.auditSeq,
-		changes:    slices.Clone(st.changes),
-		changeSeq:  st.changeSeq,
+		// Shares, links and byte slices in these maps are never modified in
+		// place, so copying the maps is a deep enough copy.
+		shares:      maps.Clone(st.shares),
+		links:       maps.Clone(st.links),
+		linkHashes:  maps.Clone(st.linkHashes),
+		gateCodes:   maps.Clone(st.gateCodes),
+		views:       maps.Clone(st.views),
+		pageEvents:  maps.Clone(st.pageEvents),
+		pageStats:   maps.Clone(st.pageStats),
+		shareEvents: slices.Clone(st.shareEvents),
+		shareSeq:    st.shareSeq,
+		secrets:     maps.Clone(st.secrets),
+		audit:       slices.Clone(st.audit),
+		auditSeq:    st.auditSeq,
+		changes:     slices.Clone(st.changes),
+		changeSeq:   st.changeSeq,
 	}
 }
 
