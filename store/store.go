@@ -1,5 +1,7 @@
 // Package store defines the aggregate storage interface every Briefcase
-// adapter implements: all domain stores, a change feed, and transactions.
+// adapter implements: all domain stores (spots, items, audit, API tokens,
+// and shares with their links, views and engagement), a change feed, and
+// transactions.
 //
 // Adapters live in sub-packages: sqlitestore (the default, on SQLite),
 // memstore (an in-memory fake for tests), and storetest, the conformance
@@ -14,6 +16,7 @@ import (
 	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
 )
 
@@ -24,6 +27,7 @@ type Store interface {
 	items.Store
 	audit.Store
 	auth.Store
+	share.Store
 	ChangeFeed
 
 	// Atomic runs fn in one transaction: the writes fn makes through tx are
@@ -75,8 +79,9 @@ type Change struct {
 // deleting a spot, list or list group records that entity; deletions that
 // cascade record a delete for every item and list they remove, and an
 // upsert for every surviving item that loses a placement or a list
-// membership with them. Grants, principals, bookmarks, tokens and audit
-// entries are not content and are not recorded.
+// membership with them. Grants, principals, bookmarks, tokens, audit
+// entries, and shares with everything about them (links, gate codes, views,
+// engagement, secrets) are not content and are not recorded.
 type ChangeFeed interface {
 	// Changes returns the changes with Seq greater than after, in Seq order,
 	// at most limit (zero: 1000). A change is visible here only once its

@@ -2,7 +2,8 @@
 // the guide for writing one.
 //
 // Briefcase keeps everything it persists behind one interface, store.Store:
-// the spots, items, audit and auth stores, a change feed, and transactions.
+// the spots, items, audit, auth and share stores, a change feed, and
+// transactions.
 // The services hold every rule; a store holds data. If your adapter passes
 // this suite, the services, the search index follower and the reference
 // server work on it.
@@ -60,13 +61,21 @@
 //	Cascade       DeleteSpot DeleteItem
 //	Audit         RoundTrip Seq Filters DefaultLimit Copies
 //	Tokens        RoundTrip Conflict NotFound
+//	Shares        RoundTrip NotFound Conflict Update Filters LiveAt Pagination DefaultLimit Copies
+//	Links         RoundTrip NotFound Conflict Update Copies
+//	GateCodes     RoundTrip NotFound
+//	Views         RoundTrip NotFound Conflict Update List NoBeaconBefore DefaultLimit
+//	PageEvents    RoundTrip Duplicates UnknownView Stats StatsUnknownView ConcurrentDuplicates
+//	ShareEvents   RoundTrip NotFound
+//	Secrets       FirstWriterWins Copies Concurrent
+//	ShareAtomic   Commit Rollback RefusedWriteInside ViewReadModifyWrite NotContent
 //	ChangeFeed    Empty ContentWrites CascadingDeletes NotContent FailedWrites CommitOrder Paging DefaultLimit Rollback
 //	Atomic        Commit RollbackOnError RollbackOnPanic ReadsOwnWrites Nested RefusedWriteInside Isolation CloseOnTx
 //	Concurrency   WritersAndReaders ReadModifyWrite
 //
 // The rest of this page is the contract, topic by topic: what the suite
-// checks and why. The interface doc comments in store, spots, items, audit
-// and auth are the source; this is the long form. The memstore package is a
+// checks and why. The interface doc comments in store, spots, items,
+// audit, auth and share are the source; this is the long form. The memstore package is a
 // short, complete reference implementation.
 //
 // # Errors
@@ -75,7 +84,9 @@
 // with %w, so errors.Is works: spots.ErrNotFound and spots.ErrConflict for
 // spots, grants and principals; items.ErrNotFound and items.ErrConflict for
 // items, placements, versions, lists and bookmarks; auth.ErrNotFound and
-// auth.ErrConflict for tokens. Add context, never replace the sentinel:
+// auth.ErrConflict for tokens; share.ErrNotFound and share.ErrConflict for
+// shares, links, gate codes, views, page events and stats, share events
+// and secrets. Add context, never replace the sentinel:
 //
 //	return fmt.Errorf("mystore: get item %s: %w", id, items.ErrNotFound)
 //
@@ -85,7 +96,9 @@
 // that is not there, and writes that refer to a missing parent (CreateItem
 // or UpdateItem with a missing home spot, PutPlacement, CreateVersion,
 // CreateList, UpdateList to a missing group, PutListItem, PutBookmark,
-// PutGrant). A domain sentinel in the wrong package counts as a miss: a
+// PutGrant; CreateLink and AddEvent with a missing share, PutGateCode and
+// CreateView with a missing link, AddPageEvents and AddPageStats with any
+// missing view). A domain sentinel in the wrong package counts as a miss: a
 // missing home spot in CreateItem is items.ErrNotFound, because it is the
 // items store that answers.
 //
@@ -95,7 +108,10 @@
 // rename, but renaming a group to a new case of its own name is fine); a
 // list name taken in the same group (also on UpdateList); a version whose
 // (ItemID, Number) exists; PutPlacement into the item's own home spot; a
-// token whose Hash exists.
+// token whose Hash exists; a link whose TokenHash exists (on any share); a
+// share that holds one item twice, in one section or in two (CreateShare
+// and UpdateShare). ListViews with none of ShareID, LinkID and
+// NoBeaconBefore is share.ErrInvalid.
 //
 // Map database errors to these yourself. With SQL that usually means
 // catching the unique and foreign key violations of your driver, or
@@ -104,7 +120,9 @@
 //
 // Listing methods answer with an empty result, not an error, when nothing
 // matches. ListGrants, ListVersions and ListLists of a parent that does not
-// exist may return either an empty list or the not-found error.
+// exist may return either an empty list or the not-found error; ListLinks,
+// ListPageStats and ListEvents of a missing share, and ListPageEvents of a
+// missing view, return an empty list.
 //
 // # Copies
 //
@@ -114,7 +132,9 @@
 // item. This matters for in-memory and caching adapters: clone every slice
 // (Spot.Policy, Principal.Groups, Roles and Trainings, Item.Owners, Labels,
 // PromotedKeywords, Placements and ListIDs, Version.Pages, audit Before and
-// After) on the way in and on the way out. The domain types have Clone
+// After, Share.Sections with their Items, Share.Contributors, the allow and
+// deny lists of LinkSettings on shares and links, Secret's value) on the
+// way in and on the way out. The domain types have Clone
 // methods for this. SQL adapters get it for free.
 //
 // # Time
@@ -161,6 +181,23 @@
 //     no-ops.
 //   - PersonalSpot looks only at personal spots: PersonalSpot("") must not
 //     find a team spot whose OwnerID is empty.
+//   - LinkSettings.Passcode is input only: never stored (not even on a
+//     share's default settings), always given back empty. HasPasscode and
+//     Link.PasscodeHash are plain data.
+//   - Share.Contributors come back sorted, each once, whatever the order
+//     and repeats they went in with. Sections keep their order and items
+//     theirs within each section; neither is sorted.
+//   - UpdateShare keeps CreatedAt, OwnerID and Kind and replaces everything
+//     else, sections, items and contributors included: a reordered,
+//     shortened or emptied list is stored as given, and ListShares(Member,
+//     ItemID) follows at once. UpdateLink keeps ShareID, Recipient,
+//     TokenHash and CreatedAt; UpdateView keeps ShareID, LinkID, UserAgent,
+//     Client and StartedAt.
+//   - A view's ShareID is its link's share (the suite always passes that).
+//   - Share Event.Seq is assigned by AddEvent, strictly increasing in
+//     append order across shares; the caller's value is ignored.
+//   - PutGateCode replaces the code of the same (LinkID, Email), every
+//     field of it; addresses are compared exactly.
 //
 // # Deletes cascade
 //
@@ -220,11 +257,66 @@
 //   - ListAudit: increasing Seq; Actor, TargetKind, TargetID and SpotIDs
 //     match exactly, Since is inclusive and Until exclusive, AfterSeq is a
 //     cursor, Limit defaults to 100.
+//   - ListShares: newest first by ID, at most Limit (zero: 100) after
+//     filtering, BeforeID a keyset cursor as for ListItems. Member keeps the
+//     shares the principal owns or contributes to (once, even when both);
+//     ItemID the shares holding the item in any section; Kind matches
+//     exactly. LiveAt keeps the shares whose RevokedAt is zero and that
+//     have at least one link whose RevokedAt is zero and whose
+//     Settings.ExpiresAt is zero or after LiveAt (a link expiring exactly
+//     at LiveAt is dead); a link's lock-out does not count, nor do the
+//     share's own default Settings. Filters combine with AND.
+//   - ListLinks: oldest CreatedAt first, ties by ID.
+//   - ListViews: oldest StartedAt first, ties by ID, at most Limit (zero:
+//     1000). ShareID and LinkID match exactly; NoBeaconBefore keeps views
+//     with StartedAt strictly before it, Beacons 0 and SuspectedBot false,
+//     so a first beacon or a bot mark takes a view out and clearing the
+//     mark brings it back.
+//   - ListPageEvents: one view's events by Seq, whatever their arrival
+//     order. ListPageStats: every view of one share, by ViewID, then
+//     ItemID, then Page as a number. ListEvents: one share's, by Seq.
 //
 // Where the contract leaves the collation open (names), the suite uses
 // names on which byte order and case-insensitive order agree. Prefer byte
 // order (SQLite's default BINARY collation) so results are the same
 // everywhere.
+//
+// # Engagement
+//
+// Beacons are the one write path that runs at volume, and the share
+// service leans on three promises.
+//
+// AddPageEvents de-duplicates by (ViewID, Seq): it returns one bool per
+// event, true when stored, false when that (ViewID, Seq) was stored already
+// or earlier in the same batch (the first of a batch wins), and never
+// overwrites a stored event. It is all or nothing: when any event names a
+// view that does not exist, it returns share.ErrNotFound and stores none
+// of the batch. Under concurrent calls each (ViewID, Seq) is stored, and
+// reported stored, exactly once. AddPageStats adds onto the row of the
+// same (ViewID, ItemID, Page): ActiveMS and Beacons summed, FirstAt the
+// earlier, LastAt the later, a missing row created, a key repeated in one
+// batch added twice; a missing view refuses the whole batch.
+//
+// GetView inside Atomic holds the view until commit, so two transactions
+// that each read a view and write it back are serialized (no lost beacon
+// counts). SQLite's single writer gives this for free; on PostgreSQL use
+// SELECT ... FOR UPDATE in GetView when it runs in a transaction.
+//
+// Secret(name, value) stores value when name has no secret yet and
+// returns what is stored: the first writer wins, and concurrent first
+// callers all get the same bytes. INSERT ... ON CONFLICT DO NOTHING
+// followed by a read of the row, in one transaction, does it.
+//
+// The design target is 50,000 beacon events a second through the store on
+// SQLite (sqlitestore's BenchmarkAddPageEvents measures it). What got the
+// SQLite adapter there: an INTEGER key for views that page events and
+// stats use instead of the view's UUID (secondary indexes on random UUID
+// text cut insert throughput several-fold); the batch's view IDs resolved
+// in one query, then one prepared statement run in a loop inside the
+// transaction; INSERT ... ON CONFLICT DO NOTHING with the rows affected as
+// the de-duplication answer; an upsert for stats; and no per-row foreign
+// key checks on those two tables, since the store checks the batch's views
+// in the same transaction and views are never deleted.
 //
 // # The change feed
 //
@@ -249,8 +341,8 @@
 //	DeleteList                                   list  delete
 //	  + every item that was in it                item  upsert
 //
-// Grants, principals, bookmarks, tokens and audit entries are not content
-// and record nothing; a write that fails records nothing; a no-op
+// Grants, principals, bookmarks, tokens, audit entries and everything of
+// the share store are not content and record nothing; a write that fails records nothing; a no-op
 // (PutPlacement of an existing placement) may record or not. The suite
 // compares the set of changes a write made, so recording the same entity
 // twice in one transaction is tolerated, but a missing or an extra entity
@@ -329,5 +421,13 @@
 //     commit order, nothing from rolled-back transactions
 //   - Atomic: rollback on error and panic, nested joins, refused calls do
 //     not poison the transaction, no lost updates
+//   - shares: Passcode never stored, contributors sorted and unique, an
+//     item once per share, UpdateShare replaces contents completely
+//   - ListShares: Member (owner or contributor, once), ItemID, Kind,
+//     LiveAt, keyset paging; ListViews: NoBeaconBefore, ErrInvalid without
+//     a filter
+//   - AddPageEvents and AddPageStats: de-duplicated, summed, all or
+//     nothing on a missing view; GetView holds the view inside Atomic;
+//     Secret is first writer wins
 //   - go test -race passes with zero errors under concurrent writers
 package storetest
