@@ -14,16 +14,25 @@ import (
 // should decide (caps, bot marks, expiry); services pass explicit filters
 // and times. Every method is safe for concurrent use. Missing records are
 // ErrNotFound (wrapped); duplicate IDs are ErrConflict. Times keep at least
-// microsecond precision and come back in UTC. Returned values are copies.
+// microsecond precision and come back in UTC. Returned values are copies,
+// and so are stored ones: the caller may change what it passed in.
+// LinkSettings.Passcode is input only: it is never stored and always comes
+// back empty. Listing methods answer with an empty list, not an error, when
+// nothing matches, also for a share or view that does not exist. Every
+// method that writes several rows is atomic on its own.
 type Store interface {
 	// CreateShare stores a share with its sections, items and contributors.
+	// ErrConflict when the ID exists or an item appears twice in the share
+	// (in one section or in two); a contributor listed twice is kept once.
 	CreateShare(ctx context.Context, s Share) error
 	// GetShare returns a share with its sections (in order, each with its
 	// items in order) and contributors (sorted).
 	GetShare(ctx context.Context, id string) (Share, error)
 	// UpdateShare replaces everything stored about the share but its
 	// CreatedAt, OwnerID and Kind: title, message, sections and their
-	// items, contributors, CRM references, settings and revocation.
+	// items, contributors, CRM references, settings, revocation and
+	// UpdatedAt, zero values included. ErrNotFound when the share does not
+	// exist; ErrConflict, changing nothing, when an item appears twice.
 	UpdateShare(ctx context.Context, s Share) error
 	// ListShares returns the shares matching f, newest first (by ID, which
 	// is time-ordered), at most f.Limit of them.
@@ -35,21 +44,25 @@ type Store interface {
 	GetLink(ctx context.Context, id string) (Link, error)
 	// GetLinkByTokenHash finds the link whose token hashes to hash.
 	GetLinkByTokenHash(ctx context.Context, hash string) (Link, error)
-	// ListLinks returns a share's links, oldest first.
+	// ListLinks returns a share's links, oldest CreatedAt first (ties by
+	// ID).
 	ListLinks(ctx context.Context, shareID string) ([]Link, error)
 	// UpdateLink replaces a link's settings, passcode hash, revocation,
-	// failed attempts and lock-out (not its share, recipient or token).
+	// failed attempts and lock-out (not its share, recipient, token or
+	// CreatedAt). ErrNotFound when the link does not exist.
 	UpdateLink(ctx context.Context, l Link) error
 
 	// PutGateCode stores the one-time code for (LinkID, Email), replacing
-	// any earlier one. ErrNotFound when the link does not exist.
+	// any earlier one. ErrNotFound when the link does not exist. Addresses
+	// are compared exactly: the service normalizes them.
 	PutGateCode(ctx context.Context, c GateCode) error
 	// GetGateCode returns the code for (linkID, email).
 	GetGateCode(ctx context.Context, linkID, email string) (GateCode, error)
 	// DeleteGateCode removes it; ErrNotFound when absent.
 	DeleteGateCode(ctx context.Context, linkID, email string) error
 
-	// CreateView stores a view; ErrNotFound when its link does not exist.
+	// CreateView stores a view; ErrNotFound when its link does not exist,
+	// ErrConflict when the ID exists. A view's ShareID is its link's share.
 	CreateView(ctx context.Context, v View) error
 	// GetView returns a view. Inside a transaction (store.Atomic) it also
 	// holds the view against other transactions' writes until commit
@@ -58,26 +71,34 @@ type Store interface {
 	GetView(ctx context.Context, id string) (View, error)
 	// UpdateView replaces a view's mutable fields: recipient, bot mark and
 	// reason, last beacon time, beacon count, active time, notified time.
+	// ErrNotFound when the view does not exist.
 	UpdateView(ctx context.Context, v View) error
-	// ListViews returns the views matching f, oldest first.
+	// ListViews returns the views matching f, oldest StartedAt first (ties
+	// by ID); ErrInvalid when f sets none of ShareID, LinkID and
+	// NoBeaconBefore.
 	ListViews(ctx context.Context, f ViewFilter) ([]View, error)
 
 	// AddPageEvents stores each event whose (ViewID, Seq) is not stored
 	// yet, in order, and reports for each whether it was stored (false: a
-	// duplicate, left as it was). ErrNotFound when a view does not exist;
+	// duplicate, left as it was; of two events with one (ViewID, Seq) in
+	// evs, the first is stored). ErrNotFound when a view does not exist;
 	// then nothing is stored.
 	AddPageEvents(ctx context.Context, evs []PageEvent) ([]bool, error)
 	// AddPageStats adds each stat onto the stored one with the same
 	// (ViewID, ItemID, Page): ActiveMS and Beacons are summed, FirstAt is
-	// the earlier and LastAt the later. Missing rows are created.
+	// the earlier and LastAt the later. Missing rows are created; a key
+	// twice in stats is added twice. ErrNotFound when a view does not
+	// exist; then nothing is stored.
 	AddPageStats(ctx context.Context, stats []PageStat) error
 	// ListPageStats returns the stats of every view of a share, ordered by
-	// view, item, page.
+	// ViewID, then ItemID, then Page.
 	ListPageStats(ctx context.Context, shareID string) ([]PageStat, error)
 	// ListPageEvents returns a view's raw page events in Seq order.
 	ListPageEvents(ctx context.Context, viewID string) ([]PageEvent, error)
 
-	// AddEvent appends an event; the store assigns Seq.
+	// AddEvent appends an event; ErrNotFound when its share does not
+	// exist. The store assigns Seq, strictly increasing in append order
+	// across all shares; the caller's is ignored.
 	AddEvent(ctx context.Context, e Event) error
 	// ListEvents returns the share's events in Seq order.
 	ListEvents(ctx context.Context, shareID string) ([]Event, error)
@@ -96,7 +117,10 @@ type ShareFilter struct {
 	// ItemID keeps shares that hold this item.
 	ItemID string
 	// LiveAt keeps shares not revoked (the share itself) with at least one
-	// link neither revoked nor expired at this time.
+	// link neither revoked nor expired at this time. Revoked means
+	// RevokedAt is set, whatever its time; expired means the link's
+	// Settings.ExpiresAt is set and not after LiveAt. The share's own
+	// Settings are only defaults for new links and play no part.
 	LiveAt time.Time
 	// BeforeID is the cursor: only shares with an ID lower than it.
 	BeforeID string
@@ -109,9 +133,9 @@ type ShareFilter struct {
 type ViewFilter struct {
 	ShareID string
 	LinkID  string
-	// NoBeaconBefore keeps views started before this time that have no
-	// beacon yet and are not marked as suspected bots (the silent views
-	// the service marks).
+	// NoBeaconBefore keeps views started before this time (StartedAt
+	// strictly earlier) that have no beacon yet (Beacons is 0) and are not
+	// marked as suspected bots (the silent views the service marks).
 	NoBeaconBefore time.Time
 	// Limit caps the result; zero means 1000.
 	Limit int
