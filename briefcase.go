@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,9 +14,11 @@ import (
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/extract"
 	"github.com/briefcasehq/briefcase/internal/httpapi"
+	"github.com/briefcasehq/briefcase/internal/viewer"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/search/memsearch"
+	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
 	"github.com/briefcasehq/briefcase/store"
 )
@@ -56,6 +59,16 @@ type Config struct {
 	// writes made outside this Library (other nodes, the CLI); writes
 	// through this Library's handler wake it at once. 250 ms by default.
 	FollowInterval time.Duration
+	// PublicURL is the base URL buyers' links are built on
+	// ("https://briefcase.example.com"); by default the API derives it
+	// from each request.
+	PublicURL string
+	// Renderer draws document pages as images in the buyer viewer;
+	// without one the viewer shows each page's text.
+	Renderer share.Renderer
+	// ShareSigningKey signs beacon tokens and gate sessions; by default a
+	// random key kept in the store, shared by every node.
+	ShareSigningKey []byte
 }
 
 // Identity resolves the principal behind an HTTP request to the API.
@@ -65,10 +78,13 @@ type Identity interface {
 	Authenticate(r *http.Request) (spots.Principal, error)
 }
 
-// Notification is a message for one principal.
+// Notification is a message for one principal, or for one outside address.
 type Notification struct {
 	// To is the principal ID of the recipient.
-	To      string `json:"to"`
+	To string `json:"to,omitempty"`
+	// Email is set instead of To for people outside the team: a buyer
+	// getting the one-time code of a share's e-mail gate.
+	Email   string `json:"email,omitempty"`
 	Subject string `json:"subject"`
 	Body    string `json:"body"`
 	// Kind groups notices ("share.viewed", "governance.digest", ...).
@@ -94,9 +110,12 @@ type Library struct {
 	Tokens *auth.Tokens
 	// Search finds content the caller may see.
 	Search *search.Service
+	// Shares sends pitches and rooms to buyers and tracks engagement.
+	Shares *share.Service
 
 	cfg       Config
 	handler   http.Handler
+	viewer    http.Handler
 	follower  *search.Follower
 	ownsIndex bool
 	closeOnce sync.Once
@@ -141,6 +160,13 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Signals: cfg.Signals, Logger: cfg.Logger})
 	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
 		Logger: cfg.Logger, Follower: lib.follower})
+	lib.Shares = share.NewService(st, func(ctx context.Context, fn func(share.Stores) error) error {
+		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
+	}, lib.Items, cfg.Blobs, share.Options{Now: cfg.Now, Logger: cfg.Logger, SigningKey: cfg.ShareSigningKey,
+		Renderer: cfg.Renderer, Notify: func(ctx context.Context, n share.Notice) error {
+			return cfg.Notifier.Notify(ctx, Notification{To: n.To, Email: n.Email, Subject: n.Subject, Body: n.Body,
+				Kind: n.Kind, Key: n.Key})
+		}})
 	if cfg.Identity == nil {
 		cfg.Identity = lib.Tokens
 		lib.cfg.Identity = lib.Tokens
@@ -150,6 +176,8 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Items:          lib.Items,
 		Tokens:         lib.Tokens,
 		Search:         lib.Search,
+		Shares:         lib.Shares,
+		PublicURL:      cfg.PublicURL,
 		Reindex:        lib.Reindex,
 		Identity:       cfg.Identity,
 		Ready:          lib.ready,
@@ -157,6 +185,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Logger:         cfg.Logger,
 	})
 	lib.handler = wakeOnWrite(lib.handler, lib.follower)
+	lib.viewer = viewer.New(viewer.Config{Shares: lib.Shares, Logger: cfg.Logger, PublicURL: cfg.PublicURL})
 	return lib, nil
 }
 
@@ -185,11 +214,110 @@ func (l *Library) ready(ctx context.Context) error {
 // http.StripPrefix.
 func (l *Library) Handler() http.Handler { return l.handler }
 
+// ViewerHandler returns the public, unauthenticated pages buyers open:
+// /p/{token} (a pitch or room), its items, pages, files and downloads, and
+// the beacon endpoint that records their reading. Mount it at /p/ next to
+// Handler; it must be served at the same origin as the links' PublicURL.
+// Every request re-checks the link (revoked, expired, gated) and the item
+// (still external, not expired or archived).
+func (l *Library) ViewerHandler() http.Handler { return l.viewer }
+
 // Run runs the background jobs until ctx ends, then returns nil: the search
-// index follower (which first catches up with the store). It is safe to
-// call once per Library.
+// index follower (which first catches up with the store); the
+// downstream-impact watcher, which tells share owners when an item in a
+// live share gets a new version, is made internal, expires, is archived or
+// deleted (all live shares are checked at start, then the items of the
+// change feed); and the marking of views that never sent a beacon as
+// suspected bots. It is safe to call once per Library.
 func (l *Library) Run(ctx context.Context) error {
-	return l.follower.Run(ctx)
+	ctx = SystemContext(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { l.watchImpact(ctx, impactInterval) })
+	wg.Go(func() { l.markSilentViews(ctx, silentInterval) })
+	err := l.follower.Run(ctx)
+	wg.Wait()
+	return err
+}
+
+// Intervals of Run's share jobs.
+const (
+	impactInterval = 2 * time.Second
+	silentInterval = 30 * time.Second
+)
+
+// watchImpact checks every live share once, then the shares holding each
+// item the change feed reports as changed.
+func (l *Library) watchImpact(ctx context.Context, every time.Duration) {
+	st := l.cfg.Store
+	seq, err := st.LastChangeSeq(ctx)
+	if err != nil && ctx.Err() == nil {
+		l.cfg.Logger.ErrorContext(ctx, "share impact: change feed", "err", err)
+	}
+	if _, err := l.Shares.CheckImpact(ctx, nil); err != nil && ctx.Err() == nil {
+		l.cfg.Logger.ErrorContext(ctx, "share impact", "err", err)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		next, err := l.checkImpactSince(ctx, seq)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.cfg.Logger.ErrorContext(ctx, "share impact", "err", err)
+			}
+			continue
+		}
+		seq = next
+	}
+}
+
+// checkImpactSince checks the shares of the items changed after seq and
+// returns the last sequence it handled.
+func (l *Library) checkImpactSince(ctx context.Context, seq int64) (int64, error) {
+	for {
+		changes, err := l.cfg.Store.Changes(ctx, seq, 1000)
+		if err != nil {
+			return seq, err
+		}
+		var ids []string
+		for _, c := range changes {
+			if c.Entity == store.EntityItem && !slices.Contains(ids, c.EntityID) {
+				ids = append(ids, c.EntityID)
+			}
+		}
+		if len(ids) > 0 {
+			if _, err := l.Shares.CheckImpact(ctx, ids); err != nil {
+				return seq, err
+			}
+		}
+		if len(changes) == 0 {
+			return seq, nil
+		}
+		seq = changes[len(changes)-1].Seq
+		if len(changes) < 1000 {
+			return seq, nil
+		}
+	}
+}
+
+// markSilentViews marks views without a beacon as suspected bots.
+func (l *Library) markSilentViews(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := l.Shares.MarkSilentViews(ctx, l.cfg.Now()); err != nil && ctx.Err() == nil {
+			l.cfg.Logger.ErrorContext(ctx, "share: silent views", "err", err)
+		}
+	}
 }
 
 // CatchUp brings the search index up to date with the store now and

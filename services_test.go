@@ -42,6 +42,37 @@ type env struct {
 	st    store.Store
 	clock *clock
 	ctx   context.Context
+	// notes records every notification the Library sent.
+	notes *recorder
+}
+
+// recorder is a Notifier that keeps what it was given.
+type recorder struct {
+	mu    sync.Mutex
+	notes []briefcase.Notification
+}
+
+func (r *recorder) Notify(_ context.Context, n briefcase.Notification) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, n)
+	return nil
+}
+
+// take returns the notifications of kind sent so far and forgets them.
+func (r *recorder) take(kind string) []briefcase.Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out, rest []briefcase.Notification
+	for _, n := range r.notes {
+		if n.Kind == kind {
+			out = append(out, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	r.notes = rest
+	return out
 }
 
 // as returns a context acting as the stored principal id.
@@ -92,12 +123,13 @@ func run(t *testing.T, fn func(t *testing.T, e *env)) {
 				t.Fatal(err)
 			}
 			c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-			lib, err := briefcase.New(context.Background(), briefcase.Config{Store: st, Blobs: blobs, Now: c.Now, MaxUploadBytes: 1 << 20})
+			rec := &recorder{}
+			lib, err := briefcase.New(context.Background(), briefcase.Config{Store: st, Blobs: blobs, Now: c.Now, MaxUploadBytes: 1 << 20, Notifier: rec})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { lib.Close() })
-			e := &env{lib: lib, st: st, clock: c, ctx: context.Background()}
+			e := &env{lib: lib, st: st, clock: c, ctx: context.Background(), notes: rec}
 			e.user(t, spots.Principal{ID: "ada", Name: "Ada Admin", Email: "ada@example.com", Roles: []spots.PlatformRole{spots.Admin}, Trainings: contributor})
 			e.user(t, spots.Principal{ID: "olivia", Name: "Olivia Owner", Email: "olivia@example.com", Trainings: contributor})
 			e.user(t, spots.Principal{ID: "eddie", Name: "Eddie Editor", Email: "eddie@example.com", Trainings: contributor})
