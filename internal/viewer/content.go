@@ -22,8 +22,11 @@ const (
 	// fileCSP: no script, an opaque origin, nothing loaded from elsewhere.
 	fileCSP = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; " +
 		"frame-ancestors 'self'"
-	// pdfCSP leaves out sandbox: Chrome refuses to show a sandboxed PDF.
-	pdfCSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+	// pdfCSP leaves out sandbox and default-src: Chrome shows neither a
+	// sandboxed PDF nor one whose policy refuses its viewer plugin
+	// (object-src). Browsers run a PDF's own scripts in their viewer, never
+	// in the viewer's origin.
+	pdfCSP = "object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
 // inlineMode says how the viewer shows a file of media type mt: image,
