@@ -399,3 +399,35 @@ func saveScreenshot(t *testing.T, name string, b []byte, width, height int) {
 		t.Logf("screenshot: %s", p)
 	}
 }
+
+// TestBrowserGates passes an e-mail gate and a passcode in a real browser:
+// the forms post from pages sent with Referrer-Policy: no-referrer (so the
+// browser's Origin header says "null"), which the cross-origin check must
+// still accept, and the session cookie must come back on the next request.
+func TestBrowserGates(t *testing.T) {
+	ctx := browser(t, desktopUA, 45*time.Second)
+	e := newBrowserEnv(t, nil)
+	f := e.fixture(share.LinkSettings{EmailGate: true, Passcode: "blue-harbor"})
+	do(t, ctx, "open the gated link", chromedp.Navigate(e.srv.URL+"/p/"+f.token),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "bob@acme.example"),
+		chromedp.Submit(chromedp.CSS(`input[name="email"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)))
+	do(t, ctx, "type the code", chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), e.lastCode("bob@acme.example")),
+		chromedp.Submit(chromedp.CSS(`input[name="code"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="passcode"]`)))
+	do(t, ctx, "type the passcode", chromedp.SendKeys(chromedp.CSS(`input[name="passcode"]`), "blue-harbor"),
+		chromedp.Submit(chromedp.CSS(`input[name="passcode"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".viewer .page-text")))
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != e.srv.URL+"/p/"+f.token {
+		t.Errorf("ended at %q (%v)", loc, err)
+	}
+	// The session is HttpOnly: the page's script cannot read it.
+	if c := eval[string](t, ctx, `document.cookie`); c != "" {
+		t.Errorf("document.cookie = %q", c)
+	}
+	vs := e.views(f.sh.ID)
+	if len(vs) != 1 || vs[0].Recipient != "bob@acme.example" || vs[0].SuspectedBot {
+		t.Fatalf("views %+v, want one by bob", vs)
+	}
+}

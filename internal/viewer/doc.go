@@ -48,10 +48,13 @@
 // 'self' only, frame-ancestors 'none'; frame-src adds exactly the origins
 // of the link and track items of the share, which open in place in a
 // sandboxed iframe. Files are served inline with their stored type under
-// frame-ancestors 'self'; HTML, SVG and XML uploads are served under
-// Content-Security-Policy: sandbox (no script, an opaque origin), and files
+// frame-ancestors 'self'; HTML, SVG and XML uploads (and text, images and
+// media) are served under Content-Security-Policy: sandbox (no script, an
+// opaque origin), PDFs without it (browsers refuse to show a sandboxed PDF;
+// they run a PDF's scripts in their own viewer), and files
 // a browser cannot show (office documents, archives) are refused inline
 // unless they may be downloaded. The gate session cookie is HttpOnly,
 // SameSite=Lax, Path=/p/{token}, and Secure over TLS; gate forms refuse
-// cross-site posts (Sec-Fetch-Site, or Origin when that is absent).
+// cross-site posts (Sec-Fetch-Site, or Origin when that is absent: under
+// no-referrer a browser's same-origin post says Origin: null).
 package viewer
