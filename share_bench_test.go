@@ -64,7 +64,7 @@ func BenchmarkBeaconIngestion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const nViews = 256
+	const nViews = 1024
 	type view struct {
 		token string
 		seq   atomic.Int64
@@ -78,7 +78,7 @@ func BenchmarkBeaconIngestion(b *testing.B) {
 		views[i] = &view{token: v.BeaconToken}
 	}
 	var next atomic.Int64
-	b.SetParallelism(32) // many readers at once, as on a server
+	b.SetParallelism(128) // many readers at once, as on a server
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -73,6 +73,13 @@ type Store interface {
 	// reason, last beacon time, beacon count, active time, notified time.
 	// ErrNotFound when the view does not exist.
 	UpdateView(ctx context.Context, v View) error
+	// GetViews returns the views with these IDs, in the order given,
+	// leaving out IDs no view has. Inside a transaction it holds them like
+	// GetView. The share service reads a batch of beacons' views with it.
+	GetViews(ctx context.Context, ids []string) ([]View, error)
+	// UpdateViews is UpdateView for several views at once; ErrNotFound
+	// when one does not exist, and then none is changed.
+	UpdateViews(ctx context.Context, vs []View) error
 	// ListViews returns the views matching f, oldest StartedAt first (ties
 	// by ID); ErrInvalid when f sets none of ShareID, LinkID and
 	// NoBeaconBefore.

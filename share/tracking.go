@@ -299,6 +299,26 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	seen := map[dupKey]bool{}
 	links := map[string]linkState{} // by token hash, read once per batch
 	served := map[[2]string]bool{}  // (share, item) → still served
+	// The batch's views, read in one call.
+	var ids []string
+	for _, j := range jobs {
+		if views[j.viewID] == nil {
+			views[j.viewID] = &viewState{}
+			ids = append(ids, j.viewID)
+		}
+	}
+	found, err := tx.GetViews(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range found {
+		vs := views[v.ID]
+		*vs = viewState{v: v, first: v.Beacons == 0, last: v.StartedAt}
+		if v.LastBeaconAt.After(vs.last) {
+			vs.last = v.LastBeaconAt
+		}
+		order = append(order, v.ID)
+	}
 	for _, j := range jobs {
 		j.accepted, j.dups, j.rejected, j.err = 0, 0, 0, nil
 		ls, ok := links[j.tokenHash]
@@ -318,23 +338,7 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 			continue
 		}
 		vs := views[j.viewID]
-		if vs == nil {
-			v, err := tx.GetView(ctx, j.viewID)
-			if errors.Is(err, ErrNotFound) {
-				j.err = ErrBadBeacon
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			vs = &viewState{v: v, first: v.Beacons == 0, last: v.StartedAt}
-			if v.LastBeaconAt.After(vs.last) {
-				vs.last = v.LastBeaconAt
-			}
-			views[j.viewID] = vs
-			order = append(order, j.viewID)
-		}
-		if vs.v.LinkID != j.linkID {
+		if vs.v.ID == "" || vs.v.LinkID != j.linkID {
 			j.err = ErrBadBeacon
 			continue
 		}
@@ -422,6 +426,7 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	if err := tx.AddPageStats(ctx, flat); err != nil {
 		return err
 	}
+	var changed []View
 	for _, id := range order {
 		vs := views[id]
 		if vs.accepted == 0 {
@@ -443,11 +448,9 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 				}
 			}
 		}
-		if err := tx.UpdateView(ctx, v); err != nil {
-			return err
-		}
+		changed = append(changed, v)
 	}
-	return nil
+	return tx.UpdateViews(ctx, changed)
 }
 
 // linkState is a link read for a batch of beacons: the link and its share,

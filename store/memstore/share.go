@@ -307,6 +307,40 @@ func (s *Store) UpdateView(ctx context.Context, v share.View) error {
 	})
 }
 
+// GetViews returns the views with these IDs in the order given, leaving
+// out the missing ones.
+func (s *Store) GetViews(ctx context.Context, ids []string) ([]share.View, error) {
+	return query(ctx, s, func(st *state) ([]share.View, error) {
+		var out []share.View
+		for _, id := range ids {
+			if v, ok := st.views[id]; ok {
+				out = append(out, v)
+			}
+		}
+		return out, nil
+	})
+}
+
+// UpdateViews replaces the mutable fields of several views, or of none
+// when one is missing.
+func (s *Store) UpdateViews(ctx context.Context, vs []share.View) error {
+	return s.write(ctx, func(st *state) error {
+		for _, v := range vs {
+			if _, ok := st.views[v.ID]; !ok {
+				return fmt.Errorf("memstore: update view %s: %w", v.ID, share.ErrNotFound)
+			}
+		}
+		for _, v := range vs {
+			old := st.views[v.ID]
+			v = normView(v)
+			old.Recipient, old.SuspectedBot, old.BotReason = v.Recipient, v.SuspectedBot, v.BotReason
+			old.LastBeaconAt, old.Beacons, old.ActiveMS, old.NotifiedAt = v.LastBeaconAt, v.Beacons, v.ActiveMS, v.NotifiedAt
+			st.views[v.ID] = old
+		}
+		return nil
+	})
+}
+
 // ListViews returns the views matching f, oldest first.
 func (s *Store) ListViews(ctx context.Context, f share.ViewFilter) ([]share.View, error) {
 	if f.ShareID == "" && f.LinkID == "" && f.NoBeaconBefore.IsZero() {

@@ -596,6 +596,65 @@ func (e *engine) GetView(ctx context.Context, id string) (share.View, error) {
 	return r.view(), nil
 }
 
+// GetViews reads the views with these IDs in one query, in the order
+// given, leaving out the missing ones.
+func (e *engine) GetViews(ctx context.Context, ids []string) ([]share.View, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []viewRow
+	err := sqlx.SelectContext(ctx, e.read(), &rows, viewSelect+` WHERE v.id IN (SELECT value FROM json_each(?))`,
+		jsonText(ids))
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: get %d views: %w", len(ids), err)
+	}
+	byID := make(map[string]share.View, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r.view()
+	}
+	out := make([]share.View, 0, len(rows))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// UpdateViews runs one prepared update per view in one transaction (the
+// caller's, inside Atomic, through a savepoint).
+func (e *engine) UpdateViews(ctx context.Context, vs []share.View) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	err := e.write(ctx, func(tx *sqlx.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE briefcase_share_views SET recipient = ?, suspected_bot = ?,
+			bot_reason = ?, last_beacon_at = ?, beacons = ?, active_ms = ?, notified_at = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, v := range vs {
+			res, err := stmt.ExecContext(ctx, v.Recipient, boolInt(v.SuspectedBot), v.BotReason, micros(v.LastBeaconAt),
+				v.Beacons, v.ActiveMS, micros(v.NotifiedAt), v.ID)
+			if err != nil {
+				return fmt.Errorf("view %s: %w", v.ID, err)
+			}
+			if n, err := affected(res); err != nil {
+				return err
+			} else if n == 0 {
+				return fmt.Errorf("view %s: %w", v.ID, share.ErrNotFound)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: update %d views: %w", len(vs), err)
+	}
+	return nil
+}
+
 // UpdateView replaces a view's mutable fields.
 func (e *engine) UpdateView(ctx context.Context, v share.View) error {
 	res, err := e.exec(ctx, `UPDATE briefcase_share_views SET recipient = ?, suspected_bot = ?, bot_reason = ?,

@@ -17,6 +17,8 @@ var viewTests = []subtest{
 	{"NotFound", testViewNotFound},
 	{"Conflict", testViewConflict},
 	{"Update", testViewUpdate},
+	{"GetViews", testGetViews},
+	{"UpdateViews", testUpdateViews},
 	{"List", testViewList},
 	{"NoBeaconBefore", testViewNoBeaconBefore},
 	{"DefaultLimit", testViewDefaultLimit},
@@ -157,6 +159,47 @@ func testViewUpdate(e *env) {
 		e.getView(orig.ID), want)
 	checkIDs(e.t, "ListViews(LinkID) of the link passed to UpdateView (the link is not replaced)", e.listViews(share.ViewFilter{LinkID: other.link.ID}), nil)
 	checkIDs(e.t, "ListViews(ShareID) of the view's own share after UpdateView", e.listViews(share.ViewFilter{ShareID: tr.share.ID}), []string{orig.ID})
+}
+
+func testGetViews(e *env) {
+	tr := e.tracked()
+	a := e.createView(e.view(tr.link))
+	b := e.createView(e.silentView(tr.link))
+	c := e.createView(e.view(e.tracked().link))
+	got, err := e.s.GetViews(e.ctx, []string{c.ID, newID(), a.ID, b.ID})
+	noErr(e.t, err, "GetViews")
+	checkSame(e.t, "GetViews returns the views in the order asked, leaving out missing IDs", got, []share.View{c, a, b})
+	got, err = e.s.GetViews(e.ctx, nil)
+	noErr(e.t, err, "GetViews of no IDs")
+	if len(got) != 0 {
+		e.t.Errorf("GetViews of no IDs returned %d views", len(got))
+	}
+	got, err = e.s.GetViews(e.ctx, []string{newID()})
+	noErr(e.t, err, "GetViews of a missing ID")
+	if len(got) != 0 {
+		e.t.Errorf("GetViews of a missing ID returned %d views", len(got))
+	}
+}
+
+func testUpdateViews(e *env) {
+	tr := e.tracked()
+	a := e.createView(e.silentView(tr.link))
+	b := e.createView(e.silentView(tr.link))
+	at := e.now().Add(time.Minute)
+	ua, ub := a, b
+	ua.Beacons, ua.ActiveMS, ua.LastBeaconAt = 2, 1500, at
+	ub.SuspectedBot, ub.BotReason, ub.NotifiedAt, ub.Recipient = true, "no beacon", at, "x@acme.example"
+	noErr(e.t, e.s.UpdateViews(e.ctx, []share.View{ua, ub}), "UpdateViews")
+	checkSame(e.t, "GetView after UpdateViews (first)", e.getView(a.ID), ua)
+	checkSame(e.t, "GetView after UpdateViews (second)", e.getView(b.ID), ub)
+
+	// One missing view: nothing changes.
+	ua2 := ua
+	ua2.Beacons, ua2.ActiveMS = 99, 99
+	missing := e.view(tr.link)
+	wantErr(e.t, e.s.UpdateViews(e.ctx, []share.View{ua2, missing}), share.ErrNotFound, "UpdateViews with a missing view")
+	checkSame(e.t, "a refused UpdateViews changes none of the views", e.getView(a.ID), ua)
+	noErr(e.t, e.s.UpdateViews(e.ctx, nil), "UpdateViews of no views")
 }
 
 func testViewList(e *env) {
