@@ -804,5 +804,15 @@ func TestRoomContributors(t *testing.T) {
 		is.NoErr(err)
 		_, _, err = e.lib.Shares.List(sam, share.Query{All: true})
 		is.Equal(code(err), errcode.Forbidden)
+
+		// A revoked room changes no more.
+		_, err = e.lib.Shares.Revoke(olivia, room.ID)
+		is.NoErr(err)
+		_, err = e.lib.Shares.SetContributor(olivia, room.ID, "sam", true)
+		is.Equal(code(err), errcode.FailedPrecondition)
+		_, err = e.lib.Shares.UpdateRoom(eddie, room.ID, share.RoomPatch{Title: ptr("Again")})
+		is.Equal(code(err), errcode.FailedPrecondition)
+		_, err = e.lib.Shares.AddLink(olivia, room.ID, "", nil)
+		is.Equal(code(err), errcode.FailedPrecondition)
 	})
 }

@@ -598,6 +598,8 @@ func (s *Service) authorizeShare(ctx context.Context, id string, edit bool) (spo
 	switch {
 	case member || p.IsAdmin():
 	case !edit && p.HasRole(spots.Analyst):
+	case p.HasRole(spots.Analyst):
+		return p, Share{}, fmt.Errorf("%w: analysts read shares; they do not change them", ErrForbidden)
 	default:
 		return p, Share{}, fmt.Errorf("share %s: %w", id, ErrNotFound)
 	}
@@ -693,6 +695,8 @@ func (s *Service) SetContributor(ctx context.Context, roomID, userID string, add
 	switch {
 	case before.Kind != KindRoom:
 		return Share{}, fmt.Errorf("%w: only rooms have contributors", ErrPrecondition)
+	case !before.RevokedAt.IsZero():
+		return Share{}, fmt.Errorf("%w: the room was revoked", ErrPrecondition)
 	case !owns(p, before):
 		return Share{}, fmt.Errorf("%w: only the room's owner manages its contributors", ErrForbidden)
 	}
@@ -836,6 +840,13 @@ func (s *Service) List(ctx context.Context, q Query) ([]Share, string, error) {
 		next = out[len(out)-1].ID
 	}
 	return out, next, nil
+}
+
+// Share returns a share the caller may read (its owner, contributors,
+// admins and analysts), without the engagement Get works out.
+func (s *Service) Share(ctx context.Context, id string) (Share, error) {
+	_, sh, err := s.authorizeShare(ctx, id, false)
+	return sh, err
 }
 
 // Links returns the links of a share the caller may read.

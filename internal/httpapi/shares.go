@@ -288,11 +288,11 @@ func boolParam(q params, k string) (bool, error) {
 // caller may read: a pitch is not found on a rooms route, nor a room on a
 // pitches route.
 func (a *api) ofKind(ctx context.Context, kind share.Kind, id string) error {
-	d, err := a.cfg.Shares.Get(ctx, id, false)
+	sh, err := a.cfg.Shares.Share(ctx, id)
 	if err != nil {
 		return err
 	}
-	if d.Kind != kind {
+	if sh.Kind != kind {
 		return fmt.Errorf("share %s: %w", id, share.ErrNotFound)
 	}
 	return nil

@@ -665,11 +665,10 @@ func TestSharesPermissions(t *testing.T) {
 			{"contributor revokes a link", "sam", "POST", "/api/v1/rooms/" + rid + "/links/" + rlink + "/revoke", nil, 403, "forbidden"},
 			{"contributor adds a contributor", "sam", "PUT", "/api/v1/rooms/" + rid + "/contributors/vic", nil, 403, "forbidden"},
 			{"contributor removes a contributor", "sam", "DELETE", "/api/v1/rooms/" + rid + "/contributors/sam", nil, 403, "forbidden"},
-			// An analyst reads everything and changes nothing (the service
-			// hides what the analyst may not change as not found).
-			{"analyst patches", "ann", "PATCH", "/api/v1/rooms/" + rid, map[string]any{"title": "Mine"}, 404, "not_found"},
-			{"analyst revokes", "ann", "POST", "/api/v1/pitches/" + pid + "/revoke", nil, 404, "not_found"},
-			{"analyst adds a link", "ann", "POST", "/api/v1/rooms/" + rid + "/links", map[string]any{}, 404, "not_found"},
+			// An analyst reads everything and changes nothing.
+			{"analyst patches", "ann", "PATCH", "/api/v1/rooms/" + rid, map[string]any{"title": "Mine"}, 403, "forbidden"},
+			{"analyst revokes", "ann", "POST", "/api/v1/pitches/" + pid + "/revoke", nil, 403, "forbidden"},
+			{"analyst adds a link", "ann", "POST", "/api/v1/rooms/" + rid + "/links", map[string]any{}, 403, "forbidden"},
 			// A pitch is not a room, nor a room a pitch.
 			{"pitch as room", "vic", "GET", "/api/v1/rooms/" + pid, nil, 404, "not_found"},
 			{"pitch as room patch", "vic", "PATCH", "/api/v1/rooms/" + pid, map[string]any{"title": "X"}, 404, "not_found"},
