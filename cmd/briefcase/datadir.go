@@ -47,7 +47,7 @@ func openDB(ctx context.Context, dir string, opts sqlitestore.Options) (*sqlites
 // the Library over them. With withIndex, it opens the on-disk search index
 // too (one process at a time may: the server, or reindex while the server
 // is stopped); commands that never search leave it to the server.
-func openDataDir(ctx context.Context, dir string, log *slog.Logger, withIndex bool) (*dataDir, error) {
+func openDataDir(ctx context.Context, dir string, log *slog.Logger, withIndex bool, opts ...func(*briefcase.Config)) (*dataDir, error) {
 	db, err := openDB(ctx, dir, sqlitestore.Options{})
 	if err != nil {
 		return nil, err
@@ -68,6 +68,9 @@ func openDataDir(ctx context.Context, dir string, log *slog.Logger, withIndex bo
 				filepath.Join(dir, "index"), err)
 		}
 		cfg.Indexer = d.idx
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	d.lib, err = briefcase.New(ctx, cfg)
 	if err != nil {

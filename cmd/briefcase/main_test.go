@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -798,4 +799,78 @@ func TestSearchAndReindex(t *testing.T) {
 	demo.base = srv.url
 	is.Equal(demo.must(200, "GET", "/api/v1/search", nil)["total"], float64(len(demoItems)))
 	is.Equal(srv.stop(), 0)
+}
+
+func TestServeSharesEndToEnd(t *testing.T) {
+	is := is.New(t)
+	data := t.TempDir()
+	mustCLI(t, "users", "add", "-data", data, "-id", "sam", "-name", "Sam Seller", "-email", "sam@example.com",
+		"-trainings", "content-contributor")
+	sam := client{t: t, token: createToken(t, data, "sam")}
+	srv := startServer(t, "-data", data, "-addr", "127.0.0.1:0")
+	sam.base = srv.url
+	buyer := client{t: t, base: srv.url}
+
+	spot := sam.must(201, "POST", "/api/v1/spots", map[string]any{"name": "Deals", "kind": "team"})
+	deck := sam.must(201, "POST", "/api/v1/items", map[string]any{"spot_id": spot["id"], "kind": "document",
+		"title": "Platform overview", "audience": "external"})
+	deckID := deck["id"].(string)
+	is.Equal(sam.upload(deckID, "overview.md", []byte("# Platform\n\nWhat it does.")).status, 201)
+	secret := sam.must(201, "POST", "/api/v1/items", map[string]any{"spot_id": spot["id"], "kind": "document",
+		"title": "Discount matrix"})
+
+	// Internal content is refused, by name.
+	r := sam.do("POST", "/api/v1/pitches", map[string]any{"title": "For Acme", "items": []string{secret["id"].(string)},
+		"recipients": []string{"buyer@acme.com"}})
+	is.Equal(r.status, 400)
+	_, fields := r.apiError(t)
+	is.True(fields["items"] != nil)
+
+	pitch := sam.must(201, "POST", "/api/v1/pitches", map[string]any{"title": "For Acme", "message": "As promised",
+		"items": []string{deckID}, "recipients": []string{"buyer@acme.com"}})
+	links := pitch["links"].([]any)
+	is.Equal(len(links), 1)
+	url := links[0].(map[string]any)["url"].(string)
+	is.True(strings.HasPrefix(url, srv.url+"/p/")) // built on the server's own address
+	path := strings.TrimPrefix(url, srv.url)
+
+	// The buyer opens it on the same server, without logging in, in a
+	// browser (Go's own user agent would be marked as a bot).
+	req, err := http.NewRequest("GET", srv.url+path, nil)
+	is.NoErr(err)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15")
+	page := buyer.send(req)
+	is.Equal(page.status, 200)
+	is.True(strings.Contains(string(page.body), "Platform overview"))
+	is.True(strings.Contains(string(page.body), "As promised"))
+	is.True(!strings.Contains(string(page.body), "Discount matrix"))
+	m := regexp.MustCompile(`data-beacon-token="([^"]+)"`).FindSubmatch(page.body)
+	is.True(m != nil)
+	beacon := buyer.do("POST", path+"/beacon", map[string]any{"token": html.UnescapeString(string(m[1])),
+		"beacons": []map[string]any{{"seq": 1, "item_id": deckID, "page": 1, "active_ms": 800}}})
+	is.Equal(beacon.status, 200)
+	is.Equal(beacon.json(t)["accepted"], float64(1))
+
+	got := sam.must(200, "GET", "/api/v1/pitches/"+pitch["id"].(string), nil)
+	eng := got["engagement"].(map[string]any)
+	is.Equal(eng["views"], float64(1))
+	is.Equal(eng["bot_views"], float64(0))
+	is.Equal(eng["active_ms"], float64(800))
+
+	// Revoked: the link answers 410 on every path.
+	sam.must(200, "POST", "/api/v1/pitches/"+pitch["id"].(string)+"/revoke", nil)
+	is.Equal(buyer.do("GET", path, nil).status, 410)
+	is.Equal(buyer.do("GET", path+"/items/"+deckID, nil).status, 410)
+	is.Equal(buyer.do("POST", path+"/beacon", map[string]any{"token": html.UnescapeString(string(m[1])),
+		"beacons": []map[string]any{{"seq": 2, "item_id": deckID, "page": 1, "active_ms": 800}}}).status, 410)
+	is.Equal(srv.stop(), 0)
+
+	// With -public-url, links are built on it.
+	srv2 := startServer(t, "-data", data, "-addr", "127.0.0.1:0", "-public-url", "https://briefcase.example.com/")
+	sam.base = srv2.url
+	p2 := sam.must(201, "POST", "/api/v1/pitches", map[string]any{"title": "Again", "items": []string{deckID},
+		"recipients": []string{"buyer@acme.com"}})
+	is.True(strings.HasPrefix(p2["links"].([]any)[0].(map[string]any)["url"].(string), "https://briefcase.example.com/p/"))
+	is.Equal(srv2.stop(), 0)
+	is.Equal(cli(t, "serve", "-data", data, "-public-url", "briefcase.example.com/x").code, 2)
 }

@@ -7,10 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/briefcasehq/briefcase"
 )
 
 // Server timeouts. There is no overall read or write timeout: uploads and
@@ -30,6 +34,8 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	data := e.dataFlag(fs)
 	addr := fs.String("addr", e.envOr("BRIEFCASE_ADDR", "127.0.0.1:8080"),
 		"address to listen on; port 0 picks a free port (env BRIEFCASE_ADDR)")
+	publicURL := fs.String("public-url", e.envOr("BRIEFCASE_PUBLIC_URL", ""),
+		"base URL buyers' share links are built on, e.g. https://briefcase.example.com; by default each API request's own (env BRIEFCASE_PUBLIC_URL)")
 	demo := fs.Bool("demo", e.envBool("BRIEFCASE_DEMO"),
 		"load the demo data set when the store has no spots yet (env BRIEFCASE_DEMO=1)")
 	if err := e.parse(fs, args); err != nil {
@@ -40,7 +46,14 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	dd, err := openDataDir(ctx, *data, log, true)
+	if *publicURL != "" {
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return usageError{fmt.Sprintf("-public-url %q: want http(s)://host[:port] without a path", *publicURL)}
+		}
+		*publicURL = strings.TrimSuffix(*publicURL, "/")
+	}
+	dd, err := openDataDir(ctx, *data, log, true, func(c *briefcase.Config) { c.PublicURL = *publicURL })
 	if err != nil {
 		return err
 	}
@@ -63,8 +76,12 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	// The buyer-facing pages under /p/, the API and operations elsewhere.
+	mux := http.NewServeMux()
+	mux.Handle("/p/", dd.lib.ViewerHandler())
+	mux.Handle("/", dd.lib.Handler())
 	srv := &http.Server{
-		Handler:           dd.lib.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
