@@ -161,7 +161,11 @@ func (s *Service) Beacon(ctx context.Context, linkToken, token string, bs []Beac
 		return BeaconResult{}, err
 	}
 	viewID, linkID, _, ok := parseBeaconToken(key, token, now)
-	if !ok || linkToken == "" || len(linkToken) > 200 {
+	if !ok {
+		// A dead link says so rather than blaming the token.
+		if _, _, err := s.link(ctx, linkToken, now); err != nil {
+			return BeaconResult{}, err
+		}
 		return BeaconResult{}, ErrBadBeacon
 	}
 	if len(bs) == 0 || len(bs) > MaxBeaconsPerRequest {
@@ -341,6 +345,14 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 		if vs.v.ID == "" || vs.v.LinkID != j.linkID {
 			j.err = ErrBadBeacon
 			continue
+		}
+		// The visitor must still be let in: allow and deny lists may have
+		// changed since the view began.
+		if vs.v.Recipient != "" {
+			if ok, why := mayEnter(ls.link, vs.v.Recipient); !ok {
+				j.err = fmt.Errorf("%w: %s", ErrRefused, why)
+				continue
+			}
 		}
 		budget := j.at.Sub(vs.last).Milliseconds() + BeaconSlack.Milliseconds()
 		if budget < 0 {
