@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/briefcasehq/briefcase"
+	"github.com/briefcasehq/briefcase/render"
+	"github.com/briefcasehq/briefcase/share"
 )
 
 // Server timeouts. There is no overall read or write timeout: uploads and
@@ -53,7 +55,11 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		}
 		*publicURL = strings.TrimSuffix(*publicURL, "/")
 	}
-	dd, err := openDataDir(ctx, *data, log, true, func(c *briefcase.Config) { c.PublicURL = *publicURL })
+	renderer := pageRenderer(log)
+	dd, err := openDataDir(ctx, *data, log, true, func(c *briefcase.Config) {
+		c.PublicURL = *publicURL
+		c.Renderer = renderer
+	})
 	if err != nil {
 		return err
 	}
@@ -126,4 +132,17 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		log.Info("stopped")
 	}
 	return serveErr
+}
+
+// pageRenderer returns what draws PDF pages as images in the buyer viewer:
+// pdftoppm when poppler-utils is installed; without it (nil) the viewer
+// shows each page's extracted text, and the server starts all the same.
+func pageRenderer(log *slog.Logger) share.Renderer {
+	r, err := render.New(render.Options{})
+	if err != nil {
+		log.Info("viewer pages", "mode", "page text", "why", err)
+		return nil // not a nil *render.PDF: the viewer tests for a nil Renderer
+	}
+	log.Info("viewer pages", "mode", "page images", "pdftoppm", r.Path())
+	return r
 }
