@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/extract"
@@ -69,6 +70,13 @@ type Config struct {
 	// ShareSigningKey signs beacon tokens and gate sessions; by default a
 	// random key kept in the store, shared by every node.
 	ShareSigningKey []byte
+	// Analytics keeps the event log and its roll-ups. By default the Store,
+	// when it implements analytics.Store too (sqlitestore and memstore do);
+	// give another to keep events in another database. Without either,
+	// nothing is recorded and Library.Analytics is nil.
+	Analytics analytics.Store
+	// AnalyticsOptions tune recording, trending and retention.
+	AnalyticsOptions analytics.Options
 }
 
 // Identity resolves the principal behind an HTTP request to the API.
@@ -112,6 +120,9 @@ type Library struct {
 	Search *search.Service
 	// Shares sends pitches and rooms to buyers and tracks engagement.
 	Shares *share.Service
+	// Analytics records events and answers trending, popular and reports;
+	// nil when no analytics store is configured.
+	Analytics *analytics.Service
 
 	cfg       Config
 	handler   http.Handler
@@ -146,10 +157,26 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	if cfg.Extractor == nil {
 		cfg.Extractor = extract.New(extract.Options{})
 	}
+	if cfg.Analytics == nil {
+		cfg.Analytics, _ = st.(analytics.Store)
+	}
 	lib.Items = items.NewService(st, func(ctx context.Context, fn func(items.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes,
-		Extractor: cfg.Extractor})
+		Extractor: cfg.Extractor, Observe: lib.recordItem})
+	if cfg.Analytics != nil {
+		ao := cfg.AnalyticsOptions
+		if ao.Now == nil {
+			ao.Now = cfg.Now
+		}
+		if ao.Logger == nil {
+			ao.Logger = cfg.Logger
+		}
+		lib.Analytics = analytics.NewService(cfg.Analytics, lib.Spots, lib.Items, ao)
+		if cfg.Signals == nil {
+			cfg.Signals = lib.Analytics
+		}
+	}
 	lib.Tokens = auth.NewTokens(st, st, st, cfg.Now)
 	if cfg.Indexer == nil {
 		cfg.Indexer = memsearch.New()
@@ -159,11 +186,11 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.follower = search.NewFollower(st, cfg.Indexer, search.FollowerOptions{Interval: cfg.FollowInterval,
 		Signals: cfg.Signals, Logger: cfg.Logger})
 	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
-		Logger: cfg.Logger, Follower: lib.follower})
+		Logger: cfg.Logger, Follower: lib.follower, Observe: lib.recordSearch})
 	lib.Shares = share.NewService(st, func(ctx context.Context, fn func(share.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Items, cfg.Blobs, share.Options{Now: cfg.Now, Logger: cfg.Logger, SigningKey: cfg.ShareSigningKey,
-		Renderer: cfg.Renderer, Notify: func(ctx context.Context, n share.Notice) error {
+		Renderer: cfg.Renderer, Observe: lib.recordShare, Notify: func(ctx context.Context, n share.Notice) error {
 			return cfg.Notifier.Notify(ctx, Notification{To: n.To, Email: n.Email, Subject: n.Subject, Body: n.Body,
 				Kind: n.Kind, Key: n.Key})
 		}})
@@ -223,7 +250,9 @@ func (l *Library) Handler() http.Handler { return l.handler }
 func (l *Library) ViewerHandler() http.Handler { return l.viewer }
 
 // Run runs the background jobs until ctx ends, then returns nil: the search
-// index follower (which first catches up with the store); the
+// index follower (which first catches up with the store); the analytics
+// recorder (which writes queued events, and flushes them when ctx ends)
+// and the daily pruning of raw events past their retention; the
 // downstream-impact watcher, which tells share owners when an item in a
 // live share gets a new version, is made internal, expires, is archived or
 // deleted (all live shares are checked at start, then the items of the
@@ -234,6 +263,10 @@ func (l *Library) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { l.watchImpact(ctx, impactInterval) })
 	wg.Go(func() { l.markSilentViews(ctx, silentInterval) })
+	if l.Analytics != nil {
+		wg.Go(func() { l.Analytics.Run(ctx) })
+		wg.Go(func() { l.pruneEvents(ctx, pruneInterval) })
+	}
 	err := l.follower.Run(ctx)
 	wg.Wait()
 	return err
@@ -243,7 +276,26 @@ func (l *Library) Run(ctx context.Context) error {
 const (
 	impactInterval = 2 * time.Second
 	silentInterval = 30 * time.Second
+	pruneInterval  = 24 * time.Hour
 )
+
+// pruneEvents deletes raw analytics events past their retention, daily.
+func (l *Library) pruneEvents(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := l.Analytics.Prune(ctx, l.cfg.Now()); err != nil && ctx.Err() == nil {
+			l.cfg.Logger.ErrorContext(ctx, "analytics: prune", "err", err)
+		} else if n > 0 {
+			l.cfg.Logger.InfoContext(ctx, "analytics: pruned raw events", "events", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // watchImpact checks every live share once, then the shares holding each
 // item the change feed reports as changed.
@@ -339,14 +391,20 @@ func (l *Library) Reindex(ctx context.Context) (int, error) {
 	return l.follower.Reindex(ctx)
 }
 
-// Close releases what the Library holds: the default in-memory index. It
-// does not close Config.Store or a Config.Indexer given to it. Calling
+// Close writes the analytics events still queued and releases what the
+// Library holds: the default in-memory index. It does not close
+// Config.Store or a Config.Indexer given to it. Calling
 // Close more than once is a no-op.
 func (l *Library) Close() error {
 	var err error
 	l.closeOnce.Do(func() {
+		if l.Analytics != nil {
+			ctx, cancel := context.WithTimeout(SystemContext(context.Background()), 5*time.Second)
+			defer cancel()
+			err = l.Analytics.Flush(ctx)
+		}
 		if l.ownsIndex {
-			err = l.cfg.Indexer.Close()
+			err = errors.Join(err, l.cfg.Indexer.Close())
 		}
 	})
 	return err

@@ -240,7 +240,8 @@ func (s *Service) Bookmark(ctx context.Context, itemID string) (Bookmark, error)
 	if err != nil {
 		return Bookmark{}, err
 	}
-	if _, _, err := s.authorize(ctx, itemID, false); err != nil {
+	it, _, err := s.authorize(ctx, itemID, false)
+	if err != nil {
 		return Bookmark{}, err
 	}
 	if _, err := s.spots.PersonalSpot(ctx); err != nil {
@@ -250,6 +251,7 @@ func (s *Service) Bookmark(ctx context.Context, itemID string) (Bookmark, error)
 	if err := s.st.PutBookmark(ctx, b); err != nil {
 		return Bookmark{}, fmt.Errorf("items: bookmark %s: %w", itemID, err)
 	}
+	s.observe(ctx, ActBookmarked, it)
 	return b, nil
 }
 

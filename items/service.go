@@ -38,6 +38,41 @@ type Options struct {
 	// together, so that one huge file cannot swell the store and the search
 	// index; 2 MiB by default. Text past it is dropped.
 	MaxTextBytes int
+	// Observe receives what people did with content (viewed, downloaded,
+	// bookmarked), for analytics; it must not block.
+	Observe func(ctx context.Context, a Activity)
+}
+
+// ActivityType names an Activity.
+type ActivityType string
+
+// Activities reported to Options.Observe.
+const (
+	ActViewed     ActivityType = "viewed"
+	ActDownloaded ActivityType = "downloaded"
+	ActBookmarked ActivityType = "bookmarked"
+)
+
+// Activity is something a principal did with an item.
+type Activity struct {
+	Type   ActivityType
+	At     time.Time
+	Actor  string
+	ItemID string
+	// SpotID is the item's home spot.
+	SpotID string
+}
+
+// observe reports an activity of the caller on it.
+func (s *Service) observe(ctx context.Context, typ ActivityType, it Item) {
+	if s.opt.Observe == nil {
+		return
+	}
+	p, _ := spots.PrincipalFrom(ctx)
+	if p.System {
+		return
+	}
+	s.opt.Observe(ctx, Activity{Type: typ, At: s.now(), Actor: p.ID, ItemID: it.ID, SpotID: it.SpotID})
 }
 
 // Service holds every rule about items, versions, lists and bookmarks.
@@ -411,6 +446,16 @@ func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item
 // home spot.
 func (s *Service) Get(ctx context.Context, id string) (Item, error) {
 	it, _, err := s.authorize(ctx, id, false)
+	return it, err
+}
+
+// View is Get by a person looking at the item (the API's GET of an item):
+// it is also reported as viewed, for analytics.
+func (s *Service) View(ctx context.Context, id string) (Item, error) {
+	it, err := s.Get(ctx, id)
+	if err == nil {
+		s.observe(ctx, ActViewed, it)
+	}
 	return it, err
 }
 
@@ -940,6 +985,7 @@ func (s *Service) Content(ctx context.Context, itemID string) (Version, io.ReadS
 	if err != nil {
 		return Version{}, nil, fmt.Errorf("items: open blob of %s: %w", v.ID, err)
 	}
+	s.observe(ctx, ActDownloaded, it)
 	return v, rc, nil
 }
 

@@ -28,6 +28,10 @@ type Options struct {
 	// lets the follower catch up, so counts and facets never reflect an
 	// item's old spots or status, and a writer finds what it just wrote.
 	Follower *Follower
+	// Observe receives every search a person made with a query (first
+	// pages only, not browsing or paging) and its total, for analytics'
+	// search gaps; it must not block.
+	Observe func(ctx context.Context, actor, query string, total int)
 }
 
 // Limits of a search request.
@@ -105,6 +109,11 @@ func (s *Service) Search(ctx context.Context, req Request) (Result, error) {
 				return Result{}, err
 			}
 			res.Relaxed = true
+		}
+	}
+	if s.opt.Observe != nil && strings.TrimSpace(req.Query) != "" && req.Cursor == "" {
+		if p, err := spots.PrincipalFrom(ctx); err == nil && !p.System {
+			s.opt.Observe(ctx, p.ID, req.Query, res.Total)
 		}
 	}
 	return res, nil

@@ -55,6 +55,62 @@ type Options struct {
 	SigningKey []byte
 	// Renderer draws document pages as images for the viewer; optional.
 	Renderer Renderer
+	// Observe receives what happened, after it was committed, for
+	// analytics; it must not block (queue and return).
+	Observe func(ctx context.Context, acts []Activity)
+}
+
+// ActivityType names an Activity.
+type ActivityType string
+
+// Activities: a seller's (pitched, room updated) and a buyer's (the rest).
+const (
+	ActPitched     ActivityType = "pitched"
+	ActRoomUpdated ActivityType = "room_updated"
+	ActOpened      ActivityType = "opened"
+	ActPage        ActivityType = "page"
+	ActDownloaded  ActivityType = "downloaded"
+	ActClicked     ActivityType = "clicked"
+)
+
+// Activity is something that happened on a share, reported to
+// Options.Observe after it was committed.
+type Activity struct {
+	Type ActivityType
+	At   time.Time
+	// Actor is the principal who pitched or updated (seller activities).
+	Actor      string
+	ShareID    string
+	ShareOwner string
+	ViewID     string
+	Recipient  string
+	ItemID     string
+	// SpotID is the item's home spot.
+	SpotID       string
+	Page         int
+	ActiveMS     int64
+	SuspectedBot bool
+}
+
+// observe reports activities, if anyone listens.
+func (s *Service) observe(ctx context.Context, acts ...Activity) {
+	if s.opt.Observe != nil && len(acts) > 0 {
+		s.opt.Observe(ctx, acts)
+	}
+}
+
+// pitched reports the items of a share as pitched by actor.
+func (s *Service) pitched(ctx context.Context, sh Share, actor string, itemIDs []string, at time.Time) {
+	var acts []Activity
+	for _, id := range itemIDs {
+		spot := ""
+		if it, err := s.st.GetItem(ctx, id); err == nil {
+			spot = it.SpotID
+		}
+		acts = append(acts, Activity{Type: ActPitched, At: at, Actor: actor, ShareID: sh.ID, ShareOwner: sh.OwnerID,
+			ItemID: id, SpotID: spot})
+	}
+	s.observe(ctx, acts...)
 }
 
 // Service holds every rule about shares, links, gates and tracking. It is
@@ -226,6 +282,7 @@ func (s *Service) create(ctx context.Context, kind Kind, in NewRoom) (Share, []I
 	if err != nil {
 		return Share{}, nil, fmt.Errorf("share: create %s: %w", kind, err)
 	}
+	s.pitched(ctx, sh, p.ID, sh.ItemIDs(), now)
 	return sh, issued, nil
 }
 
@@ -669,6 +726,14 @@ func (s *Service) UpdateRoom(ctx context.Context, id string, patch RoomPatch) (S
 	if err != nil {
 		return Share{}, fmt.Errorf("share: update room %s: %w", id, err)
 	}
+	var added []string
+	for _, itemID := range after.ItemIDs() {
+		if _, ok := before.Item(itemID); !ok {
+			added = append(added, itemID)
+		}
+	}
+	s.observe(ctx, Activity{Type: ActRoomUpdated, At: now, Actor: p.ID, ShareID: id, ShareOwner: after.OwnerID})
+	s.pitched(ctx, after, p.ID, added, now)
 	return after, nil
 }
 

@@ -64,6 +64,8 @@ func (s *Service) Open(ctx context.Context, acc Access, v Visitor) (Visit, error
 	if err != nil {
 		return Visit{}, fmt.Errorf("share: open: %w", err)
 	}
+	s.observe(ctx, Activity{Type: ActOpened, At: now, ShareID: acc.Share.ID, ShareOwner: acc.Share.OwnerID,
+		ViewID: view.ID, Recipient: view.Recipient, SuspectedBot: view.SuspectedBot})
 	key, err := s.signingKey(ctx)
 	if err != nil {
 		return Visit{}, err
@@ -260,10 +262,11 @@ type dupKey struct {
 func (s *Service) applyBeacons(ctx context.Context, jobs []*beaconJob) {
 	known := map[dupKey]bool{} // stored by earlier transactions
 	var notices []Notice
+	var acts []Activity
 	for attempt := 0; ; attempt++ {
-		notices = notices[:0]
+		notices, acts = notices[:0], acts[:0]
 		err := s.atomic(ctx, func(tx Stores) error {
-			return s.applyBatch(ctx, tx, jobs, known, &notices)
+			return s.applyBatch(ctx, tx, jobs, known, &notices, &acts)
 		})
 		if errors.Is(err, errDuplicates) && attempt < 3 {
 			continue
@@ -282,12 +285,14 @@ func (s *Service) applyBeacons(ctx context.Context, jobs []*beaconJob) {
 	for _, n := range notices {
 		s.notify(ctx, n)
 	}
+	s.observe(ctx, acts...)
 }
 
 // applyBatch is one attempt of applyBeacons. known holds (view, seq) pairs
 // found stored by earlier transactions; it grows when this attempt finds
 // more, and the attempt then fails with errDuplicates.
-func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, known map[dupKey]bool, notices *[]Notice) error {
+func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, known map[dupKey]bool, notices *[]Notice,
+	acts *[]Activity) error {
 	type viewState struct {
 		v          View
 		first      bool // no beacon accepted before this batch
@@ -303,6 +308,7 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	seen := map[dupKey]bool{}
 	links := map[string]linkState{} // by token hash, read once per batch
 	served := map[[2]string]bool{}  // (share, item) → still served
+	spotOf := map[string]string{}   // item → home spot
 	// The batch's views, read in one call.
 	var ids []string
 	for _, j := range jobs {
@@ -370,6 +376,7 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 						return err
 					}
 					ok = a == Available
+					spotOf[b.ItemID] = it.SpotID
 				}
 				served[sk] = ok
 			}
@@ -414,8 +421,12 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 	if dup {
 		return errDuplicates
 	}
-	for i := range evs {
+	for i, e := range evs {
 		evJob[i].accepted++
+		v := views[e.ViewID].v
+		*acts = append(*acts, Activity{Type: ActPage, At: e.At, ShareID: v.ShareID, ShareOwner: evJobOwner(links, v.ShareID),
+			ViewID: e.ViewID, Recipient: v.Recipient, ItemID: e.ItemID, SpotID: spotOf[e.ItemID], Page: e.Page,
+			ActiveMS: e.ActiveMS, SuspectedBot: v.SuspectedBot && v.BotReason != noBeacon}) // a beacon clears "no beacon"
 	}
 	stats := map[[3]string]*PageStat{}
 	var statOrder [][3]string
@@ -463,6 +474,16 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 		changed = append(changed, v)
 	}
 	return tx.UpdateViews(ctx, changed)
+}
+
+// evJobOwner finds the owner of a share among the links of a batch.
+func evJobOwner(links map[string]linkState, shareID string) string {
+	for _, ls := range links {
+		if ls.share.ID == shareID {
+			return ls.share.OwnerID
+		}
+	}
+	return ""
 }
 
 // linkState is a link read for a batch of beacons: the link and its share,

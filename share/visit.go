@@ -420,7 +420,7 @@ func (s *Service) File(ctx context.Context, acc Access, itemID string, download 
 		return vi, nil, fmt.Errorf("share: open file: %w", err)
 	}
 	if download {
-		s.record(ctx, acc, EventDownloaded, itemID, viewID)
+		s.record(ctx, acc, EventDownloaded, itemID, vi.Item.SpotID, viewID)
 	}
 	return vi, rc, nil
 }
@@ -434,13 +434,13 @@ func (s *Service) Click(ctx context.Context, acc Access, itemID, viewID string) 
 	if vi.Item.Source.URL == "" {
 		return "", fmt.Errorf("%w: the item is not a link", ErrItemUnavailable)
 	}
-	s.record(ctx, acc, EventClicked, itemID, viewID)
+	s.record(ctx, acc, EventClicked, itemID, vi.Item.SpotID, viewID)
 	return vi.Item.Source.URL, nil
 }
 
 // record appends a download or click event; a failure is logged, never
 // fails the request.
-func (s *Service) record(ctx context.Context, acc Access, typ EventType, itemID, viewID string) {
+func (s *Service) record(ctx context.Context, acc Access, typ EventType, itemID, spotID, viewID string) {
 	e := Event{Type: typ, ShareID: acc.Share.ID, LinkID: acc.Link.ID, ItemID: itemID, Recipient: acc.Recipient, At: s.now()}
 	if viewID != "" {
 		if v, err := s.st.GetView(ctx, viewID); err == nil && v.LinkID == acc.Link.ID {
@@ -449,7 +449,14 @@ func (s *Service) record(ctx context.Context, acc Access, typ EventType, itemID,
 	}
 	if err := s.st.AddEvent(ctx, e); err != nil {
 		s.opt.Logger.WarnContext(ctx, "share: event not recorded", "type", typ, "err", err)
+		return
 	}
+	act := Activity{Type: ActDownloaded, At: e.At, ShareID: e.ShareID, ShareOwner: acc.Share.OwnerID, ViewID: e.ViewID,
+		Recipient: e.Recipient, ItemID: itemID, SpotID: spotID, SuspectedBot: e.SuspectedBot}
+	if typ == EventClicked {
+		act.Type = ActClicked
+	}
+	s.observe(ctx, act)
 }
 
 // Renderer draws pages of uploaded files as images, for viewers that show

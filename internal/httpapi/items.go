@@ -59,7 +59,7 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getItem(w http.ResponseWriter, r *http.Request) error {
-	it, err := a.cfg.Items.Get(r.Context(), r.PathValue("id"))
+	it, err := a.cfg.Items.View(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,64 @@
+package briefcase
+
+import (
+	"context"
+
+	"github.com/briefcasehq/briefcase/analytics"
+	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/share"
+)
+
+// The services report what happened after it committed; these turn their
+// reports into analytics events. Recording only queues: it never blocks a
+// request.
+
+// recordItem records what a person did with an item.
+func (l *Library) recordItem(ctx context.Context, a items.Activity) {
+	if l.Analytics == nil {
+		return
+	}
+	typ := analytics.ItemViewed
+	switch a.Type {
+	case items.ActDownloaded:
+		typ = analytics.ItemDownloaded
+	case items.ActBookmarked:
+		typ = analytics.ItemBookmarked
+	}
+	l.Analytics.Record(ctx, analytics.Event{Type: typ, At: a.At, Actor: a.Actor, ItemID: a.ItemID, SpotID: a.SpotID})
+}
+
+// recordSearch records a search with its number of hits.
+func (l *Library) recordSearch(ctx context.Context, actor, query string, total int) {
+	if l.Analytics == nil {
+		return
+	}
+	l.Analytics.Record(ctx, analytics.Event{Type: analytics.Searched, At: l.cfg.Now(), Actor: actor, Query: query, Hits: total})
+}
+
+// shareEvents maps share activities to analytics event types.
+var shareEvents = map[share.ActivityType]analytics.EventType{
+	share.ActPitched:     analytics.ItemPitched,
+	share.ActRoomUpdated: analytics.RoomUpdated,
+	share.ActOpened:      analytics.LinkOpened,
+	share.ActPage:        analytics.PageViewed,
+	share.ActDownloaded:  analytics.ExternalDownloaded,
+	share.ActClicked:     analytics.LinkClicked,
+}
+
+// recordShare records what sellers and buyers did with shares.
+func (l *Library) recordShare(ctx context.Context, acts []share.Activity) {
+	if l.Analytics == nil {
+		return
+	}
+	evs := make([]analytics.Event, 0, len(acts))
+	for _, a := range acts {
+		typ, ok := shareEvents[a.Type]
+		if !ok {
+			continue
+		}
+		evs = append(evs, analytics.Event{Type: typ, At: a.At, Actor: a.Actor, Recipient: a.Recipient, ItemID: a.ItemID,
+			SpotID: a.SpotID, ShareID: a.ShareID, ShareOwner: a.ShareOwner, ViewID: a.ViewID, Page: a.Page,
+			ActiveMS: a.ActiveMS, SuspectedBot: a.SuspectedBot})
+	}
+	l.Analytics.Record(ctx, evs...)
+}
