@@ -186,7 +186,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.follower = search.NewFollower(st, cfg.Indexer, search.FollowerOptions{Interval: cfg.FollowInterval,
 		Signals: cfg.Signals, Logger: cfg.Logger})
 	lib.Search = search.NewService(cfg.Indexer, st, lib.Spots, search.Options{Now: cfg.Now, Ranking: cfg.Ranking,
-		Logger: cfg.Logger, Follower: lib.follower, Observe: lib.recordSearch})
+		Logger: cfg.Logger, Follower: lib.follower, Observe: lib.recordSearch, Signals: cfg.Signals})
 	lib.Shares = share.NewService(st, func(ctx context.Context, fn func(share.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Items, cfg.Blobs, share.Options{Now: cfg.Now, Logger: cfg.Logger, SigningKey: cfg.ShareSigningKey,
@@ -266,6 +266,7 @@ func (l *Library) Run(ctx context.Context) error {
 	if l.Analytics != nil {
 		wg.Go(func() { l.Analytics.Run(ctx) })
 		wg.Go(func() { l.pruneEvents(ctx, pruneInterval) })
+		wg.Go(func() { l.refreshSignals(ctx, signalsInterval) })
 	}
 	err := l.follower.Run(ctx)
 	wg.Wait()
@@ -277,7 +278,43 @@ const (
 	impactInterval = 2 * time.Second
 	silentInterval = 30 * time.Second
 	pruneInterval  = 24 * time.Hour
+	// signalsInterval: how often the items engaged with today and yesterday
+	// are re-indexed with fresh trending and popular values (for the sorts;
+	// relevance reads them live); every item of the trending window is
+	// refreshed once a day, as the decay moves.
+	signalsInterval = 10 * time.Minute
+	maxRefresh      = 100_000
 )
+
+// refreshSignals keeps the indexed search signals current.
+func (l *Library) refreshSignals(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var lastFull time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := l.cfg.Now()
+		since := now.AddDate(0, 0, -1)
+		if now.Sub(lastFull) >= 24*time.Hour {
+			window := l.cfg.AnalyticsOptions.TrendingWindow
+			if window <= 0 {
+				window = 14 * 24 * time.Hour
+			}
+			since, lastFull = now.Add(-window), now
+		}
+		ids, err := l.Analytics.Engaged(ctx, since, maxRefresh)
+		if err == nil {
+			_, err = l.follower.Refresh(ctx, ids)
+		}
+		if err != nil && ctx.Err() == nil {
+			l.cfg.Logger.ErrorContext(ctx, "search signals refresh", "err", err)
+		}
+	}
+}
 
 // pruneEvents deletes raw analytics events past their retention, daily.
 func (l *Library) pruneEvents(ctx context.Context, every time.Duration) {

@@ -559,3 +559,23 @@ func (s *Service) ranked(ctx context.Context, spotID string, limit int, weights 
 }
 
 var _ search.Signals = (*Service)(nil)
+
+// Engaged returns the items with engagement (bots left out) on the days
+// from since's day to today, most engaged first, at most limit: the items
+// whose search signals changed, for search.Follower.Refresh.
+func (s *Service) Engaged(ctx context.Context, since time.Time, limit int) ([]string, error) {
+	now := s.opt.Now().UTC()
+	w := map[Day]float64{}
+	for d := since.UTC().Truncate(24 * time.Hour); !d.After(now); d = d.AddDate(0, 0, 1) {
+		w[DayOf(d)] = 1
+	}
+	top, err := s.st.Top(ctx, TopFilter{DayWeights: w, AllSpots: true, Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("analytics: engaged items: %w", err)
+	}
+	ids := make([]string, len(top))
+	for i, t := range top {
+		ids[i] = t.ItemID
+	}
+	return ids, nil
+}

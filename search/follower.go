@@ -191,6 +191,33 @@ func (f *Follower) apply(ctx context.Context, changes []store.Change, applied in
 	return nil
 }
 
+// Refresh re-indexes the given items as they are now, with fresh signals,
+// without moving the applied sequence: analytics calls it for items whose
+// engagement changed, so sorts by trending and popular stay current without
+// any content change. Items no longer in the store are removed.
+func (f *Follower) Refresh(ctx context.Context, ids []string) (int, error) {
+	f.round.Lock()
+	defer f.round.Unlock()
+	b := NewDocBuilder(f.st, f.opt.Signals)
+	n := 0
+	for start := 0; start < len(ids); start += f.opt.BatchSize {
+		end := min(start+f.opt.BatchSize, len(ids))
+		applied, err := f.idx.AppliedSeq(ctx)
+		if err != nil {
+			return n, fmt.Errorf("search: applied sequence: %w", err)
+		}
+		docs, deletes, err := b.Documents(ctx, ids[start:end])
+		if err != nil {
+			return n, err
+		}
+		if err := f.idx.Index(ctx, docs, deletes, applied); err != nil {
+			return n, fmt.Errorf("search: refresh: %w", err)
+		}
+		n += len(docs)
+	}
+	return n, nil
+}
+
 // allItems pages through every item matching filter, whatever its status.
 func (f *Follower) allItems(ctx context.Context, filter items.ItemFilter) ([]items.Item, error) {
 	var out []items.Item

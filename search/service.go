@@ -28,6 +28,10 @@ type Options struct {
 	// lets the follower catch up, so counts and facets never reflect an
 	// item's old spots or status, and a writer finds what it just wrote.
 	Follower *Follower
+	// Signals, when set, are read live for the hits being re-ranked, so
+	// relevance ranking follows engagement between re-indexings (sorts by
+	// trending and popular use the indexed values; see Follower.Refresh).
+	Signals Signals
 	// Observe receives every search a person made with a query (first
 	// pages only, not browsing or paging) and its total, for analytics'
 	// search gaps; it must not block.
@@ -117,6 +121,26 @@ func (s *Service) Search(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// liveSignals replaces the indexed signals of hits with Options.Signals'.
+func (s *Service) liveSignals(ctx context.Context, hits []EngineHit) error {
+	if s.opt.Signals == nil || len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	sig, err := s.opt.Signals.Signals(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("search: signals: %w", err)
+	}
+	for i := range hits {
+		v := sig[hits[i].ID]
+		hits[i].Summary.Trending, hits[i].Summary.Popular = v.Trending, v.Popular
+	}
+	return nil
 }
 
 // sync brings the index up to the store's last change when it is behind.
@@ -307,6 +331,9 @@ func (s *Service) run(ctx context.Context, pl *plan) (Result, error) {
 			return Result{}, fmt.Errorf("search: %w", err)
 		}
 		total, facets = res.Total, res.Facets
+		if err := s.liveSignals(ctx, res.Hits); err != nil {
+			return Result{}, err
+		}
 		now := s.opt.Now()
 		rs := make([]ranked, len(res.Hits))
 		for i, h := range res.Hits {
@@ -513,9 +540,12 @@ func (s *Service) Explain(ctx context.Context, query, itemID string) (ItemExplan
 		out.Tier = "none"
 		return out, nil
 	}
-	// Re-rank with the indexed summary, exactly as Search does.
-	sum := ex.Summary
-	r := s.opt.Ranking.rerank(EngineHit{ID: itemID, Score: ex.Score, Summary: sum}, pl.terms, s.opt.Now())
+	// Re-rank exactly as Search does.
+	hit := []EngineHit{{ID: itemID, Score: ex.Score, Summary: ex.Summary}}
+	if err := s.liveSignals(ctx, hit); err != nil {
+		return ItemExplanation{}, err
+	}
+	r := s.opt.Ranking.rerank(hit[0], pl.terms, s.opt.Now())
 	out.Score, out.Factors = r.score, r.factors
 	if out.Factors == nil {
 		out.Factors = []Factor{}
