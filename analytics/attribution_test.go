@@ -271,6 +271,7 @@ func TestOpportunityFilter(t *testing.T) {
 		return out
 	}
 	is.Equal(match(analytics.OpportunityFilter{}), []string{"w", "l", "o"})
+	is.Equal(match(analytics.OpportunityFilter{State: analytics.OpportunitiesAny}), []string{"w", "l", "o"})
 	is.Equal(match(analytics.OpportunityFilter{State: analytics.OpportunitiesWon}), []string{"w"})
 	is.Equal(match(analytics.OpportunityFilter{State: analytics.OpportunitiesLost}), []string{"l"})
 	is.Equal(match(analytics.OpportunityFilter{State: analytics.OpportunitiesClosed}), []string{"w", "l"})
@@ -283,7 +284,7 @@ func TestOpportunityFilter(t *testing.T) {
 	is.Equal(errcode.FieldsOf(err), map[string]string{
 		"close_from": `must be a date (2006-01-02), not "2025-13-01"`,
 		"close_to":   `must be a date (2006-01-02), not "x"`,
-		"state":      `must be one of open, closed, won, lost (or empty), not "maybe"`,
+		"state":      `must be one of any, open, closed, won, lost, not "maybe"`,
 	})
 	err = analytics.OpportunityFilter{CloseFrom: "2025-03-02", CloseTo: "2025-03-01"}.Validate()
 	is.Equal(errcode.FieldsOf(err), map[string]string{"close_to": "is before close_from"})

@@ -92,9 +92,10 @@ func CloseTime(d Day) time.Time {
 // OpportunityState selects opportunities by whether they closed and how.
 type OpportunityState string
 
-// Opportunity states. The zero value is OpportunitiesAny.
+// Opportunity states. In an OpportunityFilter, the empty state is
+// OpportunitiesAny.
 const (
-	OpportunitiesAny    OpportunityState = ""
+	OpportunitiesAny    OpportunityState = "any"
 	OpportunitiesOpen   OpportunityState = "open"
 	OpportunitiesClosed OpportunityState = "closed" // won or lost
 	OpportunitiesWon    OpportunityState = "won"
@@ -104,7 +105,7 @@ const (
 // Valid reports whether s is a known state.
 func (s OpportunityState) Valid() bool {
 	switch s {
-	case OpportunitiesAny, OpportunitiesOpen, OpportunitiesClosed, OpportunitiesWon, OpportunitiesLost:
+	case "", OpportunitiesAny, OpportunitiesOpen, OpportunitiesClosed, OpportunitiesWon, OpportunitiesLost:
 		return true
 	}
 	return false
@@ -115,7 +116,8 @@ type OpportunityFilter struct {
 	// CloseFrom and CloseTo bound CloseDate, both included; empty does not
 	// bound.
 	CloseFrom, CloseTo Day
-	State              OpportunityState
+	// State: empty or OpportunitiesAny for every state.
+	State OpportunityState
 }
 
 // Validate reports a malformed filter as an error naming the fields
@@ -132,7 +134,7 @@ func (f OpportunityFilter) Validate() error {
 		fe.Add("close_to", "is before close_from")
 	}
 	if !f.State.Valid() {
-		fe.Add("state", "must be one of open, closed, won, lost (or empty), not %q", f.State)
+		fe.Add("state", "must be one of any, open, closed, won, lost, not %q", f.State)
 	}
 	return fe.Err(ErrInvalid)
 }
