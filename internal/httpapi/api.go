@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/items"
@@ -65,6 +66,12 @@ type Config struct {
 	PublicURL string
 	// Search answers /search; without it those routes are 503.
 	Search *search.Service
+	// Analytics answers /analytics (item numbers, trending, popular and
+	// the reports); without it those routes are 503.
+	Analytics *analytics.Service
+	// Influence answers /analytics/reports/influence (influenced revenue,
+	// which needs a CRM); without it that route is 503.
+	Influence *analytics.Influencer
 	// Reindex rebuilds the search index (admins only; the callee checks).
 	Reindex func(ctx context.Context) (int, error)
 	// Identity authenticates API requests; without one every API request

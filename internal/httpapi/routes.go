@@ -80,6 +80,19 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("POST /api/v1/rooms/{id}/links", a.addLink(room))
 	route("POST /api/v1/rooms/{id}/links/{linkID}/revoke", a.revokeLink(room))
 
+	// Analytics (analytics.go): an item's numbers, trending and popular
+	// items, and the reports, as JSON or, with ?format=csv, CSV.
+	route("GET /api/v1/analytics/items/{id}", a.itemAnalytics)
+	route("GET /api/v1/analytics/trending", a.ranked(false))
+	route("GET /api/v1/analytics/popular", a.ranked(true))
+	route("GET /api/v1/analytics/reports/content", a.contentReport)
+	route("GET /api/v1/analytics/reports/pitches", a.pitchReport)
+	route("GET /api/v1/analytics/reports/spots", a.spotReport)
+	route("GET /api/v1/analytics/reports/unused", a.unusedReport)
+	route("GET /api/v1/analytics/reports/search-gaps", a.searchGapReport)
+	route("GET /api/v1/analytics/reports/sellers", a.sellerReport)
+	route("GET /api/v1/analytics/reports/influence", a.influenceReport)
+
 	// Users (admins) and API tokens.
 	route("GET /api/v1/users", a.listUsers)
 	route("PUT /api/v1/users/{id}", a.putUser)
