@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/items"
@@ -57,6 +58,18 @@ type state struct {
 	audit    []audit.Entry
 	auditSeq int64
 
+	// The analytics event log, in ID order, and its roll-ups. Events and
+	// roll-up rows hold no slices, so copying the slice and the maps is a
+	// deep copy.
+	events     []analytics.Event
+	eventSeq   int64
+	itemDays   map[itemDayKey]analytics.ItemDay
+	viewers    map[viewerKey]analytics.ItemViewer
+	visitPages map[visitPageKey]analytics.VisitPage
+	recipients map[recipientKey]analytics.RecipientTotal
+	queryDays  map[queryDayKey]analytics.QueryDay
+	actorDays  map[actorDayKey]analytics.ActorDay
+
 	changes   []store.Change
 	changeSeq int64
 }
@@ -100,6 +113,12 @@ func newState() *state {
 		pageEvents: map[string][]share.PageEvent{},
 		pageStats:  map[pageStatKey]share.PageStat{},
 		secrets:    map[string][]byte{},
+		itemDays:   map[itemDayKey]analytics.ItemDay{},
+		viewers:    map[viewerKey]analytics.ItemViewer{},
+		visitPages: map[visitPageKey]analytics.VisitPage{},
+		recipients: map[recipientKey]analytics.RecipientTotal{},
+		queryDays:  map[queryDayKey]analytics.QueryDay{},
+		actorDays:  map[actorDayKey]analytics.ActorDay{},
 	}
 }
 
@@ -133,6 +152,14 @@ func (st *state) clone() *state {
 		auditSeq:    st.auditSeq,
 		changes:     slices.Clone(st.changes),
 		changeSeq:   st.changeSeq,
+		events:      slices.Clone(st.events),
+		eventSeq:    st.eventSeq,
+		itemDays:    maps.Clone(st.itemDays),
+		viewers:     maps.Clone(st.viewers),
+		visitPages:  maps.Clone(st.visitPages),
+		recipients:  maps.Clone(st.recipients),
+		queryDays:   maps.Clone(st.queryDays),
+		actorDays:   maps.Clone(st.actorDays),
 	}
 }
 
