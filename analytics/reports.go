@@ -16,31 +16,6 @@ import (
 	"github.com/briefcasehq/briefcase/spots"
 )
 
-// Reports.
-//
-// Every report covers a range of UTC days, both ends included (the last 30
-// days ending today by default, at most two years), leaves suspected bots
-// out unless IncludeBots is set, and pages with Limit and Cursor.
-//
-// Who sees what (it fails closed, and a refusal never depends on whether a
-// spot exists or holds anything):
-//   - analysts and admins (and the system principal) see every report,
-//     over every spot;
-//   - owners and coowners of a spot (by grant to them or to a group; not
-//     of a personal spot) see the content, spot and unused reports of
-//     their spots, and only of those;
-//   - every principal sees the pitch report of the shares it owns and its
-//     own row of the seller report;
-//   - search gaps are for analysts and admins only;
-//   - anything else is ErrForbidden.
-//
-// Once a report's rows are decided, analysts and admins get item, spot and
-// principal names read as the system principal (they may read every
-// report, so names of items in spots they cannot open are theirs to see,
-// and an admin's report does not fill the audit log with overrides);
-// everyone else gets names read as themselves, and a name they may not read
-// is left empty while the row stays.
-
 // Report limits.
 const (
 	// DefaultReportLimit is the page size when ReportQuery.Limit is zero.
@@ -52,7 +27,36 @@ const (
 	DefaultReportDays = 30
 )
 
-// ReportQuery selects what a report covers.
+// ReportQuery selects what a report covers: ContentReport, SpotReport,
+// UnusedReport, SearchGapReport (SearchGapQuery), PitchRecipients,
+// PitchItems and PitchPages (PitchQuery), SellerReport; ItemReport takes
+// its range alone.
+//
+// Every report covers a range of UTC days, both ends included (the last 30
+// days ending today by default, less than two years), leaves suspected
+// bots out unless IncludeBots is set, and pages with Limit and Cursor
+// (rows are worked out whole and sorted, then cut, so pages of one range
+// do not overlap while no new events arrive).
+//
+// Who sees what (it fails closed, and a refusal never depends on whether a
+// spot exists or holds anything):
+//   - analysts and admins (and the system principal) see every report,
+//     over every spot;
+//   - owners and coowners of a spot (by grant to them or to a group, as
+//     spots.Evaluate decides roles; not of a personal spot) see the
+//     content, spot and unused reports of their spots, and only of those;
+//   - every principal sees the pitch reports of the shares it owns (not
+//     those of rooms it only contributes to) and its own row of the
+//     seller report;
+//   - search gaps are for analysts and admins only;
+//   - anything else is ErrForbidden.
+//
+// Once a report's rows are decided, analysts and admins get item, spot and
+// principal names read as the system principal (they may read every
+// report, so names of items in spots they cannot open are theirs to see,
+// and an admin's report does not fill the audit log with overrides);
+// everyone else gets names read as themselves, and a name they may not read
+// is left empty while the row stays.
 type ReportQuery struct {
 	// From and To bound the range, both included ("2006-01-02"); To is
 	// today (UTC, by the service's clock) when empty, From the 30th day
