@@ -636,3 +636,42 @@ func TestInfluenceRows(t *testing.T) {
 		"seller alice USD 666.67 1 [opp-1]",
 	})
 }
+
+// The same report from real roll-ups: the fixture's engagement recorded as
+// events (an open at FirstAt, a page read at LastAt) through the Service
+// into an analytics.Store adapter, whose RecipientTotal rows the report
+// then reads.
+func TestInfluenceFromRecordedEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		st   func() analytics.Store
+	}{
+		{"memstore", func() analytics.Store { return memstore.New() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			is := is.New(t)
+			f := newInfluenceFixture(t)
+			q := analytics.InfluenceQuery{From: "2025-03-01", To: "2025-03-31", Model: analytics.AttributeTimeDecay}
+			want, err := f.influencer(nil).Influence(f.as("ann"), q)
+			is.NoErr(err)
+
+			st := tc.st()
+			svc := analytics.NewService(st, f.spots, nil, analytics.Options{Now: func() time.Time { return f.now }})
+			sys := spots.WithPrincipal(context.Background(), spots.SystemPrincipal())
+			for i, r := range f.st.rows {
+				view := fmt.Sprintf("view-%d", i)
+				svc.Record(sys,
+					analytics.Event{Type: analytics.LinkOpened, At: r.FirstAt, Recipient: r.Recipient, ShareID: r.ShareID,
+						ShareOwner: r.ShareOwner, ViewID: view, SuspectedBot: r.Bot},
+					analytics.Event{Type: analytics.PageViewed, At: r.LastAt, Recipient: r.Recipient, ShareID: r.ShareID,
+						ShareOwner: r.ShareOwner, ViewID: view, ItemID: "i1", SpotID: "sp1", Page: 1, ActiveMS: 30_000,
+						SuspectedBot: r.Bot})
+			}
+			is.NoErr(svc.Flush(sys))
+			got, err := analytics.NewInfluencer(svc, f.crm, f.shares, analytics.InfluenceOptions{}).Influence(f.as("ann"), q)
+			is.NoErr(err)
+			is.Equal(got, want)
+			is.Equal(lines(got.Sellers)[1], "seller alice USD 714.29 1 [opp-1]")
+		})
+	}
+}
