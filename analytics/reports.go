@@ -110,7 +110,9 @@ type ContentRow struct {
 	ExternalClicks    int64 `json:"external_clicks"`
 	// PagesRead counts distinct (visit, page) pairs; AvgActiveMSPerPage is
 	// ActiveMS / PagesRead, rounded to the millisecond (0 when no page was
-	// read).
+	// read). Active time counts on the day it was spent and a page read on
+	// the day the visit began reading it, so a visit that crosses midnight
+	// at an end of the range can tilt the average slightly.
 	PagesRead          int64 `json:"pages_read"`
 	AvgActiveMSPerPage int64 `json:"avg_active_ms_per_page"`
 	// PageCount is the page count of the item's current version (0 for
