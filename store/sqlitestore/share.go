@@ -5,9 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/share"
@@ -168,29 +174,90 @@ func insertContents(ctx context.Context, tx *sqlx.Tx, pk int64, s share.Share) e
 	return nil
 }
 
-// GetShare returns a share with its contents, read from one snapshot.
+// GetShare returns a share with its contents in one query: the
+// sections, items and contributors come as JSON arrays from sub-queries
+// (a share is read for every batch of beacons, and one statement cost
+// less than four).
 func (e *engine) GetShare(ctx context.Context, id string) (share.Share, error) {
-	var s share.Share
-	err := e.snapshot(ctx, func(q queryer) error {
-		var r shareRow
-		err := sqlx.GetContext(ctx, q, &r, shareSelect+` FROM briefcase_shares s WHERE s.id = ?`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return share.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		list, err := withContents(ctx, q, []shareRow{r})
-		if err != nil {
-			return err
-		}
-		s = list[0]
-		return nil
-	})
+	var r struct {
+		shareRow
+		Sections     string `db:"sections"`
+		Items        string `db:"items"`
+		Contributors string `db:"contributors"`
+	}
+	err := sqlx.GetContext(ctx, e.read(), &r, getShareSQL, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = share.ErrNotFound
+	}
+	var sh share.Share
+	if err == nil {
+		sh, err = r.share()
+	}
+	if err == nil {
+		err = decodeContents(&sh, r.Sections, r.Items, r.Contributors)
+	}
 	if err != nil {
 		return share.Share{}, fmt.Errorf("sqlitestore: get share %s: %w", id, err)
 	}
-	return s, nil
+	return sh, nil
+}
+
+// getShareSQL reads a share by ID with its contents as JSON arrays, in
+// the order decodeContents expects (each sub-query's ORDER BY is its
+// primary key's, and kept for json_group_array: see viewsJSON).
+var getShareSQL = shareSelect + `,
+	(SELECT json_group_array(json_array(sec.id, sec.title)) FROM (SELECT id, title FROM briefcase_share_sections
+		WHERE share_pk = s.pk ORDER BY position) sec) AS sections,
+	(SELECT json_group_array(json_array(si.section_pos, si.item_id, si.version_id, si.added_by, si.added_at,
+		si.seen_version_id, si.seen_status, si.seen_audience, si.seen_deleted)) FROM (SELECT * FROM briefcase_share_items
+		WHERE share_pk = s.pk ORDER BY section_pos, position) si) AS items,
+	(SELECT json_group_array(con.principal_id) FROM (SELECT principal_id FROM briefcase_share_contributors
+		WHERE share_pk = s.pk ORDER BY principal_id) con) AS contributors
+	FROM briefcase_shares s WHERE s.id = ?`
+
+// decodeContents fills a share's sections, items and contributors from
+// GetShare's JSON arrays.
+func decodeContents(sh *share.Share, sections, shared, contributors string) error {
+	r := jsonReader{s: sections}
+	for r.elem() {
+		var sec share.Section
+		r.open()
+		sec.ID, sec.Title = r.str(), r.str()
+		r.close()
+		sh.Sections = append(sh.Sections, sec)
+	}
+	if err := r.done(); err != nil {
+		return fmt.Errorf("decode sections: %w", err)
+	}
+	r = jsonReader{s: shared}
+	for r.elem() {
+		var it share.SharedItem
+		r.open()
+		pos := r.int()
+		it.ItemID, it.VersionID, it.AddedBy, it.AddedAt = r.str(), r.str(), r.str(), fromMicros(r.nullInt())
+		it.Seen.VersionID, it.Seen.Status = r.str(), items.Status(r.str())
+		it.Seen.Audience, it.Seen.Deleted = items.Audience(r.str()), r.int() != 0
+		r.close()
+		if r.err != nil {
+			break
+		}
+		if pos < 0 || pos >= int64(len(sh.Sections)) {
+			return fmt.Errorf("item %s of share %s is in missing section %d", it.ItemID, sh.ID, pos)
+		}
+		sec := &sh.Sections[pos]
+		sec.Items = append(sec.Items, it)
+	}
+	if err := r.done(); err != nil {
+		return fmt.Errorf("decode items: %w", err)
+	}
+	r = jsonReader{s: contributors}
+	for r.elem() {
+		sh.Contributors = append(sh.Contributors, r.str())
+	}
+	if err := r.done(); err != nil {
+		return fmt.Errorf("decode contributors: %w", err)
+	}
+	return nil
 }
 
 // withContents decodes rows into shares and fills their sections, items
@@ -364,7 +431,7 @@ type linkRow struct {
 }
 
 // linkSelect reads links (alias l); every request on a share path reads
-// its link, so the share ID is a sub-query, like viewSelect's.
+// its link, so the share ID is a sub-query, like viewsJSON's.
 var linkSelect = `SELECT l.id, (SELECT id FROM briefcase_shares WHERE pk = l.share_pk) AS share_id, l.recipient,
 	l.token_hash, l.passcode_hash, ` + settingsCols("l.") + `, l.revoked_at, l.created_at, l.failed_attempts,
 	l.locked_until FROM briefcase_share_links l`
@@ -526,38 +593,6 @@ func (e *engine) DeleteGateCode(ctx context.Context, linkID, email string) error
 	return nil
 }
 
-type viewRow struct {
-	ID           string        `db:"id"`
-	ShareID      string        `db:"share_id"`
-	LinkID       string        `db:"link_id"`
-	Recipient    string        `db:"recipient"`
-	UserAgent    string        `db:"user_agent"`
-	Client       string        `db:"client"`
-	SuspectedBot bool          `db:"suspected_bot"`
-	BotReason    string        `db:"bot_reason"`
-	StartedAt    sql.NullInt64 `db:"started_at"`
-	LastBeaconAt sql.NullInt64 `db:"last_beacon_at"`
-	Beacons      int           `db:"beacons"`
-	ActiveMS     int64         `db:"active_ms"`
-	NotifiedAt   sql.NullInt64 `db:"notified_at"`
-}
-
-// viewSelect reads views (alias v). The share and link IDs come from
-// correlated sub-queries rather than joins: on the beacon path GetView runs
-// once per view per batch, and measured here a point lookup with two joins
-// took about 22 µs against 5 µs with sub-queries.
-const viewSelect = `SELECT v.id, (SELECT id FROM briefcase_shares WHERE pk = v.share_pk) AS share_id,
-	(SELECT id FROM briefcase_share_links WHERE pk = v.link_pk) AS link_id, v.recipient, v.user_agent, v.client,
-	v.suspected_bot, v.bot_reason, v.started_at, v.last_beacon_at, v.beacons, v.active_ms, v.notified_at
-	FROM briefcase_share_views v`
-
-func (r viewRow) view() share.View {
-	return share.View{ID: r.ID, ShareID: r.ShareID, LinkID: r.LinkID, Recipient: r.Recipient,
-		UserAgent: r.UserAgent, Client: r.Client, SuspectedBot: r.SuspectedBot, BotReason: r.BotReason,
-		StartedAt: fromMicros(r.StartedAt), LastBeaconAt: fromMicros(r.LastBeaconAt), Beacons: r.Beacons,
-		ActiveMS: r.ActiveMS, NotifiedAt: fromMicros(r.NotifiedAt)}
-}
-
 // CreateView stores a view under its link's share; ErrNotFound when the
 // link does not exist, ErrConflict when the ID is taken.
 func (e *engine) CreateView(ctx context.Context, v share.View) error {
@@ -585,66 +620,130 @@ func (e *engine) CreateView(ctx context.Context, v share.View) error {
 // database's write lock (BEGIN IMMEDIATE on the one writer connection), so
 // no other transaction can change the view before commit.
 func (e *engine) GetView(ctx context.Context, id string) (share.View, error) {
-	var r viewRow
-	err := sqlx.GetContext(ctx, e.read(), &r, viewSelect+` WHERE v.id = ?`, id)
-	if errors.Is(err, sql.ErrNoRows) {
+	vs, err := queryViews(ctx, e.read(), `briefcase_share_views v WHERE v.id = ?`, id)
+	if err == nil && len(vs) == 0 {
 		err = share.ErrNotFound
 	}
 	if err != nil {
 		return share.View{}, fmt.Errorf("sqlitestore: get view %s: %w", id, err)
 	}
-	return r.view(), nil
+	return vs[0], nil
 }
 
 // GetViews reads the views with these IDs in one query, in the order
-// given, leaving out the missing ones.
+// given, leaving out the missing ones: json_each walks the IDs and each
+// finds its view through the ID index.
 func (e *engine) GetViews(ctx context.Context, ids []string) ([]share.View, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var rows []viewRow
-	err := sqlx.SelectContext(ctx, e.read(), &rows, viewSelect+` WHERE v.id IN (SELECT value FROM json_each(?))`,
-		jsonText(ids))
+	var b jsonArray
+	for _, id := range ids {
+		b.str(id)
+	}
+	found, err := queryViews(ctx, e.read(), `json_each(?) j CROSS JOIN briefcase_share_views v ON v.id = j.value`,
+		b.text())
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: get %d views: %w", len(ids), err)
 	}
-	byID := make(map[string]share.View, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r.view()
+	byID := make(map[string]int, len(found))
+	for i, v := range found {
+		byID[v.ID] = i
 	}
-	out := make([]share.View, 0, len(rows))
+	out := make([]share.View, 0, len(found))
 	for _, id := range ids {
-		if v, ok := byID[id]; ok {
-			out = append(out, v)
+		if i, ok := byID[id]; ok {
+			out = append(out, found[i])
 			delete(byID, id)
 		}
 	}
 	return out, nil
 }
 
-// UpdateViews runs one prepared update per view in one transaction (the
-// caller's, inside Atomic, through a savepoint).
+// viewsJSON reads views as one JSON array of rows, in the order the
+// decoder below expects: one row of one column crosses cgo, where a row of
+// thirteen per view, each scanned by database/sql, cost three times as
+// much. %s is what follows FROM in the inner query that picks the views
+// (alias v) and orders them: SQLite keeps a FROM-clause subquery's ORDER
+// BY when the outer query aggregates with json_group_array (see
+// tag-select-0230 in its source), which is cheaper than an ORDER BY in the
+// aggregate, a sort even of rows already in order. The share and link IDs
+// are correlated sub-queries, each a primary key lookup: on the beacon
+// path a point lookup with two joins took about 22 µs against 5 µs.
+const viewsJSON = `SELECT json_group_array(json_array(v.id, (SELECT id FROM briefcase_shares WHERE pk = v.share_pk),
+	(SELECT id FROM briefcase_share_links WHERE pk = v.link_pk), v.recipient, v.user_agent, v.client, v.suspected_bot,
+	v.bot_reason, v.started_at, v.last_beacon_at, v.beacons, v.active_ms, v.notified_at))
+	FROM (SELECT v.* FROM %s) v`
+
+// queryViews reads the views that from (see viewsJSON) selects, in order,
+// and decodes them.
+func queryViews(ctx context.Context, q queryer, from string, args ...any) ([]share.View, error) {
+	var text string
+	if err := q.QueryRowxContext(ctx, fmt.Sprintf(viewsJSON, from), args...).Scan(&text); err != nil {
+		return nil, err
+	}
+	r := jsonReader{s: text}
+	out := []share.View{}
+	for r.elem() {
+		var v share.View
+		r.open()
+		v.ID, v.ShareID, v.LinkID, v.Recipient, v.UserAgent, v.Client = r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
+		v.SuspectedBot, v.BotReason = r.int() != 0, r.str()
+		v.StartedAt, v.LastBeaconAt = fromMicros(r.nullInt()), fromMicros(r.nullInt())
+		v.Beacons, v.ActiveMS, v.NotifiedAt = int(r.int()), r.int(), fromMicros(r.nullInt())
+		r.close()
+		out = append(out, v)
+	}
+	if err := r.done(); err != nil {
+		return nil, fmt.Errorf("decode views: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateViews writes the views with one UPDATE ... FROM (VALUES ...)
+// statement per chunk of bulkRows: one cgo call instead of one per view.
+// Of two entries with one ID the last wins, as with UpdateView in a loop.
+// The statement updates nothing when a view is missing: its NOT EXISTS
+// term does not depend on the row, so SQLite evaluates it once, before
+// the first update. That, and OR IGNORE (no NOT NULL check can abort it
+// halfway), make it all or nothing without a savepoint or a statement
+// journal (see bulk).
 func (e *engine) UpdateViews(ctx context.Context, vs []share.View) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	err := e.write(ctx, func(tx *sqlx.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE briefcase_share_views SET recipient = ?, suspected_bot = ?,
-			bot_reason = ?, last_beacon_at = ?, beacons = ?, active_ms = ?, notified_at = ? WHERE id = ?`)
-		if err != nil {
-			return err
+	last := make(map[string]int, len(vs))
+	for i, v := range vs {
+		last[v.ID] = i
+	}
+	var chunks [][]any
+	var args []any
+	for i, v := range vs {
+		if last[v.ID] != i {
+			continue
 		}
-		defer stmt.Close()
-		for _, v := range vs {
-			res, err := stmt.ExecContext(ctx, v.Recipient, boolInt(v.SuspectedBot), v.BotReason, micros(v.LastBeaconAt),
-				v.Beacons, v.ActiveMS, micros(v.NotifiedAt), v.ID)
+		args = append(args, v.ID, v.Recipient, int64(boolInt(v.SuspectedBot)), v.BotReason, nullMicros(v.LastBeaconAt),
+			int64(v.Beacons), v.ActiveMS, nullMicros(v.NotifiedAt))
+		if len(args) == 8*bulkRows {
+			chunks, args = append(chunks, args), nil
+		}
+	}
+	if len(args) > 0 {
+		chunks = append(chunks, args)
+	}
+	err := e.bulk(ctx, len(chunks) == 1, func(tx *sqlx.Tx) error {
+		for _, args := range chunks {
+			rows := len(args) / 8
+			q, args := bulkValues(updateViewsSQL, 8, args)
+			n, _, err := execBulk(ctx, tx, q, args)
 			if err != nil {
-				return fmt.Errorf("view %s: %w", v.ID, err)
-			}
-			if n, err := affected(res); err != nil {
 				return err
-			} else if n == 0 {
-				return fmt.Errorf("view %s: %w", v.ID, share.ErrNotFound)
+			}
+			if n != int64(rows) {
+				if err := missingView(ctx, tx, args, 8, rows); !errors.Is(err, errNoneMissing) {
+					return err
+				}
+				return fmt.Errorf("updated %d of %d views, yet %w", n, rows, errNoneMissing)
 			}
 		}
 		return nil
@@ -654,6 +753,15 @@ func (e *engine) UpdateViews(ctx context.Context, vs []share.View) error {
 	}
 	return nil
 }
+
+// updateViewsSQL writes views from rows (id, recipient, suspected_bot,
+// bot_reason, last_beacon_at, beacons, active_ms, notified_at).
+const updateViewsSQL = `WITH u (id, recipient, suspected_bot, bot_reason, last_beacon_at, beacons, active_ms,
+	notified_at) AS (VALUES %s)
+	UPDATE OR IGNORE briefcase_share_views SET recipient = u.recipient, suspected_bot = u.suspected_bot,
+		bot_reason = u.bot_reason, last_beacon_at = u.last_beacon_at, beacons = u.beacons, active_ms = u.active_ms,
+		notified_at = u.notified_at
+	FROM u WHERE briefcase_share_views.id = u.id AND ` + allViewsExist
 
 // UpdateView replaces a view's mutable fields.
 func (e *engine) UpdateView(ctx context.Context, v share.View) error {
@@ -698,88 +806,204 @@ func (e *engine) ListViews(ctx context.Context, f share.ViewFilter) ([]share.Vie
 		where = append(where, `v.beacons = 0 AND v.suspected_bot = 0 AND v.started_at < ?`)
 		args = append(args, f.NoBeaconBefore.UnixMicro())
 	}
-	var rows []viewRow
-	err := sqlx.SelectContext(ctx, e.read(), &rows, viewSelect+whereClause(where)+
+	out, err := queryViews(ctx, e.read(), `briefcase_share_views v`+whereClause(where)+
 		` ORDER BY v.started_at, v.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list views: %w", err)
 	}
-	out := make([]share.View, len(rows))
-	for i, r := range rows {
-		out[i] = r.view()
-	}
 	return out, nil
 }
 
-// viewNumbers maps the view IDs of a batch to their integer keys with one
-// query for the whole batch (one cgo round trip, where a lookup per view
-// cost as much as the inserts); ErrNotFound names the first missing view.
-func viewNumbers(ctx context.Context, tx *sqlx.Tx, n int, viewID func(i int) string) (map[string]int64, error) {
-	ids := make([]string, 0, n)
-	seen := make(map[string]bool, n)
-	for i := range n {
-		if id := viewID(i); !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
+// The bulk writes of the beacon path (AddPageEvents, AddPageStats,
+// UpdateViews) send a batch as one statement over a VALUES list of bound
+// parameters, bulkRows rows at most, instead of one statement per row. The
+// list is padded with rows of NULLs to a power of two (at least 8 rows),
+// so that each statement has a handful of shapes that go-sqlite3's
+// statement cache keeps prepared; a NULL view ID matches no view. Values
+// are bound rather than passed as one JSON text: any function call per
+// row (json_each's ->>, min, max) lets SQLite assume a multi-row write
+// may fail halfway, and it then copies every page the statement touches
+// into a statement journal, a temporary file once past 64 KiB (measured:
+// that doubled the cost of the page events insert).
+const bulkRows = 256
+
+// bulkValues returns query (with %s where the VALUES rows go) for the
+// rows in args, width values each, padded with NULL rows as described
+// above, and the padded args.
+func bulkValues(query string, width int, args []any) (string, []any) {
+	rows := len(args) / width
+	n := 8
+	for n < rows {
+		n *= 2
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT v.id, v.view_no FROM json_each(?) j
-		CROSS JOIN briefcase_share_views v ON v.id = j.value`, jsonText(ids))
-	if err != nil {
-		return nil, err
+	for len(args) < n*width {
+		args = append(args, nil)
 	}
-	defer rows.Close()
-	nos := make(map[string]int64, len(ids))
-	for rows.Next() {
-		var id string
-		var no int64
-		if err := rows.Scan(&id, &no); err != nil {
-			return nil, err
-		}
-		nos[id] = no
+	key := [3]any{query, width, n}
+	if q, ok := bulkSQL.Load(key); ok {
+		return q.(string), args
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if _, ok := nos[id]; !ok {
-			return nil, fmt.Errorf("view %s: %w", id, share.ErrNotFound)
-		}
-	}
-	return nos, nil
+	row := "(" + placeholders(width) + ")"
+	q := fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	bulkSQL.Store(key, q)
+	return q, args
 }
 
-// AddPageEvents stores the events whose (ViewID, Seq) is new, with one
-// prepared insert run in a loop in one transaction (the caller's, inside
-// Atomic, through a savepoint). ON CONFLICT DO NOTHING on the (view_no,
-// seq) key drops duplicates; the rows it affected say which were stored.
+// bulkSQL caches bulkValues' statements by query, width and rows.
+var bulkSQL sync.Map
+
+// allViewsExist is a WHERE term of bulk statements over a VALUES list u
+// whose column id is a view ID (NULL in padding rows): true when every
+// row's view exists. It does not depend on the row, so SQLite evaluates
+// it once; a statement with a missing view then changes nothing.
+const allViewsExist = `NOT EXISTS (SELECT 1 FROM u WHERE u.id IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM briefcase_share_views w WHERE w.id = u.id))`
+
+// bulk runs fn, the statements of a bulk write, atomically. Inside Atomic,
+// when alone is set (one chunk), it runs fn without a savepoint: fn's
+// write is then all or nothing by itself (each caller says how), and
+// skipping SAVEPOINT spares SQLite copying every page the write touches
+// into the savepoint's journal.
+func (e *engine) bulk(ctx context.Context, alone bool, fn func(tx *sqlx.Tx) error) error {
+	if e.tx != nil && alone {
+		return fn(e.tx)
+	}
+	return e.write(ctx, fn)
+}
+
+// missingView returns ErrNotFound naming the first view of a chunk of
+// bulk rows (width values each, the view ID first) that does not exist,
+// or errNoneMissing; it runs only once a bulk statement came up short.
+func missingView(ctx context.Context, tx *sqlx.Tx, args []any, width, rows int) error {
+	var b jsonArray
+	for r := range rows {
+		id, _ := args[r*width].(string)
+		b.str(id)
+	}
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT j.value FROM json_each(?) j
+		WHERE NOT EXISTS (SELECT 1 FROM briefcase_share_views v WHERE v.id = j.value) ORDER BY j.key LIMIT 1`,
+		b.text()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNoneMissing
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("view %s: %w", id, share.ErrNotFound)
+}
+
+// execBulk runs a bulk write and returns the rows it changed and the last
+// rowid it inserted. It goes through Query rather than Exec: go-sqlite3
+// binds Query's arguments and takes its first step (which runs a write to
+// its end) in one cgo call, where Exec makes a cgo call per argument,
+// hundreds for a bulk statement. SQLite's changes() and
+// last_insert_rowid() then say what Exec's result would have.
+func execBulk(ctx context.Context, tx *sqlx.Tx, query string, args []any) (changed, lastID int64, err error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := rows.Close(); err != nil {
+		return 0, 0, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT changes(), last_insert_rowid()`).Scan(&changed, &lastID)
+	return changed, lastID, err
+}
+
+// errNoneMissing is missingView's answer when every view exists.
+var errNoneMissing = errors.New("every view exists")
+
+// nullMicros is micros as a bulk parameter: an int64, or nil for the zero
+// time.
+func nullMicros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// AddPageEvents stores the events whose (ViewID, Seq) is new. Repeats
+// within evs are settled here: only the first of a pair is sent. Each
+// chunk of bulkRows is one INSERT OR IGNORE ... SELECT FROM (VALUES ...)
+// (insertEventsSQL): each row finds its view_no through the view ID index
+// and OR IGNORE drops the pairs stored already. When it stores every row,
+// as it nearly always does, that is all. Otherwise a row named a missing
+// view (the join left it out) or was a duplicate; the rows the statement
+// stored are the ones numbered after maxOld, the highest event_no before
+// it (SQLite numbers new rows on from the highest), so storedBefore tells
+// the duplicates from them, and a missing view deletes them again: page
+// events are only ever appended, so that undoes the statement exactly,
+// without the savepoint or statement journal that would have cost as
+// much as the insert on every call.
 func (e *engine) AddPageEvents(ctx context.Context, evs []share.PageEvent) ([]bool, error) {
 	stored := make([]bool, len(evs))
 	if len(evs) == 0 {
 		return stored, nil
 	}
-	err := e.write(ctx, func(tx *sqlx.Tx) error {
-		nos, err := viewNumbers(ctx, tx, len(evs), func(i int) string { return evs[i].ViewID })
-		if err != nil {
-			return err
+	type key struct {
+		view string
+		seq  int64
+	}
+	type chunk struct {
+		args  []any
+		index []int // the index in evs of each row
+	}
+	first := make(map[key]bool, len(evs))
+	var chunks []chunk
+	var c chunk
+	for i, ev := range evs {
+		k := key{ev.ViewID, ev.Seq}
+		if first[k] {
+			continue
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO briefcase_share_page_events (view_no, seq, item_id, page,
-			claimed_ms, active_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
+		first[k] = true
+		c.args = append(c.args, ev.ViewID, ev.Seq, ev.ItemID, int64(ev.Page), ev.ClaimedMS, ev.ActiveMS, nullMicros(ev.At))
+		c.index = append(c.index, i)
+		if len(c.index) == bulkRows {
+			chunks, c = append(chunks, c), chunk{}
 		}
-		defer stmt.Close()
-		for i, ev := range evs {
-			res, err := stmt.ExecContext(ctx, nos[ev.ViewID], ev.Seq, ev.ItemID, ev.Page, ev.ClaimedMS, ev.ActiveMS,
-				micros(ev.At))
-			if err != nil {
-				return fmt.Errorf("view %s seq %d: %w", ev.ViewID, ev.Seq, err)
-			}
-			n, err := affected(res)
+	}
+	if len(c.index) > 0 {
+		chunks = append(chunks, c)
+	}
+	err := e.bulk(ctx, len(chunks) == 1, func(tx *sqlx.Tx) error {
+		for _, c := range chunks {
+			q, args := bulkValues(insertEventsSQL, 7, c.args)
+			n, last, err := execBulk(ctx, tx, q, args)
 			if err != nil {
 				return err
 			}
-			stored[i] = n == 1
+			rows := len(c.index)
+			if n == int64(rows) {
+				for _, i := range c.index {
+					stored[i] = true
+				}
+				continue
+			}
+			maxOld := last - n
+			if err := missingView(ctx, tx, c.args, 7, rows); !errors.Is(err, errNoneMissing) {
+				if n > 0 {
+					if _, derr := tx.ExecContext(context.WithoutCancel(ctx),
+						`DELETE FROM briefcase_share_page_events WHERE event_no > ?`, maxOld); derr != nil {
+						return errors.Join(err, derr)
+					}
+				}
+				return err
+			}
+			if n == 0 {
+				continue // all of them stored already
+			}
+			old, err := storedBefore(ctx, tx, c.args, rows, maxOld)
+			if err != nil {
+				return err
+			}
+			for r, i := range c.index {
+				stored[i] = !old[r]
+			}
+			if got := rows - len(old); got != int(n) {
+				return fmt.Errorf("stored %d events, found %d", n, got)
+			}
 		}
 		return nil
 	})
@@ -789,34 +1013,91 @@ func (e *engine) AddPageEvents(ctx context.Context, evs []share.PageEvent) ([]bo
 	return stored, nil
 }
 
+// insertEventsSQL stores page events from rows (view ID, seq, item_id,
+// page, claimed_ms, active_ms, at); padding rows (NULL view ID) join no
+// view.
+const insertEventsSQL = `INSERT OR IGNORE INTO briefcase_share_page_events (view_no, seq, item_id, page,
+	claimed_ms, active_ms, at)
+	SELECT v.view_no, u.column2, u.column3, u.column4, u.column5, u.column6, u.column7
+	FROM (VALUES %s) u JOIN briefcase_share_views v ON v.id = u.column1`
+
+// storedBefore returns which of a chunk's event rows (insertEventsSQL's
+// args) were stored before the insert that just stored the others: their
+// event_no is at most maxOld, the highest one before it, since the insert
+// numbered its rows on from there.
+func storedBefore(ctx context.Context, tx *sqlx.Tx, args []any, rows int, maxOld int64) (map[int]bool, error) {
+	var b jsonArray
+	for r := range rows {
+		b.open()
+		b.str(args[r*7].(string))
+		b.int(args[r*7+1].(int64))
+		b.close()
+	}
+	res, err := tx.QueryContext(ctx, storedBeforeSQL, b.text(), maxOld)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	old := map[int]bool{}
+	for res.Next() {
+		var r int
+		if err := res.Scan(&r); err != nil {
+			return nil, err
+		}
+		old[r] = true
+	}
+	return old, res.Err()
+}
+
+// storedBeforeSQL returns the keys of the [view ID, seq] pairs in a JSON
+// array whose event is numbered at most the second parameter.
+const storedBeforeSQL = `SELECT u.key FROM json_each(?) u
+	JOIN briefcase_share_views v ON v.id = u.value->>0
+	JOIN briefcase_share_page_events pe ON pe.view_no = v.view_no AND pe.seq = u.value->>1
+	WHERE pe.event_no <= ?`
+
 // AddPageStats adds each stat onto its (view, item, page) row with one
-// prepared upsert run in a loop in one transaction. A zero FirstAt or
-// LastAt (NULL) counts as unset: min and max of SQL return NULL when
-// either side is, so coalesce falls back to the side that is set.
+// upsert over a VALUES list per chunk of bulkRows; a key twice in stats
+// conflicts with the row its first occurrence wrote, and is added onto
+// it. A missing view leaves view_no NULL (LEFT JOIN), and the NOT NULL
+// constraint aborts the statement. Unlike the other bulk writes this one
+// pays for a statement journal (its DO UPDATE may abort, as far as SQLite
+// knows, so it keeps the pages it changes to undo them): measured, that
+// cost less than an UPDATE and an INSERT OR IGNORE, each over all rows. A
+// zero FirstAt or LastAt (NULL) counts as unset: min and max of SQL
+// return NULL when either side is, so coalesce falls back to the side
+// that is set.
 func (e *engine) AddPageStats(ctx context.Context, stats []share.PageStat) error {
 	if len(stats) == 0 {
 		return nil
 	}
-	err := e.write(ctx, func(tx *sqlx.Tx) error {
-		nos, err := viewNumbers(ctx, tx, len(stats), func(i int) string { return stats[i].ViewID })
-		if err != nil {
-			return err
+	var chunks [][]any
+	var args []any
+	for _, ps := range stats {
+		args = append(args, ps.ViewID, ps.ItemID, int64(ps.Page), ps.ActiveMS, int64(ps.Beacons), nullMicros(ps.FirstAt),
+			nullMicros(ps.LastAt))
+		if len(args) == 7*bulkRows {
+			chunks, args = append(chunks, args), nil
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO briefcase_share_page_stats (view_no, item_id, page,
-			active_ms, beacons, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (view_no, item_id, page) DO UPDATE SET
-				active_ms = active_ms + excluded.active_ms,
-				beacons = beacons + excluded.beacons,
-				first_at = coalesce(min(first_at, excluded.first_at), first_at, excluded.first_at),
-				last_at = coalesce(max(last_at, excluded.last_at), last_at, excluded.last_at)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, ps := range stats {
-			if _, err := stmt.ExecContext(ctx, nos[ps.ViewID], ps.ItemID, ps.Page, ps.ActiveMS, ps.Beacons,
-				micros(ps.FirstAt), micros(ps.LastAt)); err != nil {
-				return fmt.Errorf("view %s item %s page %d: %w", ps.ViewID, ps.ItemID, ps.Page, err)
+	}
+	if len(args) > 0 {
+		chunks = append(chunks, args)
+	}
+	err := e.bulk(ctx, len(chunks) == 1, func(tx *sqlx.Tx) error {
+		for _, args := range chunks {
+			rows := len(args) / 7
+			q, padded := bulkValues(addStatsSQL, 7, args)
+			rs, err := tx.QueryContext(ctx, q, padded...) // one cgo call; see execBulk
+			if err == nil {
+				err = rs.Close()
+			}
+			if isNotNull(err) {
+				if err := missingView(ctx, tx, args, 7, rows); !errors.Is(err, errNoneMissing) {
+					return err
+				}
+			}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
@@ -825,6 +1106,305 @@ func (e *engine) AddPageStats(ctx context.Context, stats []share.PageStat) error
 		return fmt.Errorf("sqlitestore: add %d page stats: %w", len(stats), err)
 	}
 	return nil
+}
+
+// addStatsSQL adds rows (view ID, item_id, page, active_ms, beacons,
+// first_at, last_at) onto the stats. Padding rows (NULL view ID) are left
+// out; WHERE also tells SQLite's parser that ON CONFLICT belongs to the
+// INSERT, not to the join.
+const addStatsSQL = `WITH u (id, item_id, page, active_ms, beacons, first_at, last_at) AS (VALUES %s)
+	INSERT INTO briefcase_share_page_stats (view_no, item_id, page, active_ms, beacons, first_at, last_at)
+	SELECT v.view_no, u.item_id, u.page, u.active_ms, u.beacons, u.first_at, u.last_at
+	FROM u LEFT JOIN briefcase_share_views v ON v.id = u.id WHERE u.id IS NOT NULL
+	ON CONFLICT (view_no, item_id, page) DO UPDATE SET
+		active_ms = active_ms + excluded.active_ms,
+		beacons = beacons + excluded.beacons,
+		first_at = coalesce(min(first_at, excluded.first_at), first_at, excluded.first_at),
+		last_at = coalesce(max(last_at, excluded.last_at), last_at, excluded.last_at)`
+
+// isNotNull reports a NOT NULL violation.
+func isNotNull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintNotNull
+}
+
+// jsonArray builds the JSON parameter of a bulk statement: an array of
+// values, or of rows (open, values, close) that json_each walks. Strings
+// go through byte for byte: only the quote, the backslash and control
+// characters are escaped, so SQLite hands back exactly the bytes Go had,
+// invalid UTF-8 and NULs included (encoding/json would replace invalid
+// UTF-8).
+type jsonArray struct {
+	b     []byte
+	fresh bool // no value yet at the current level
+}
+
+func (j *jsonArray) sep() {
+	if len(j.b) == 0 {
+		j.b = append(j.b, '[')
+		j.fresh = true
+	}
+	if !j.fresh {
+		j.b = append(j.b, ',')
+	}
+	j.fresh = false
+}
+
+func (j *jsonArray) open() {
+	j.sep()
+	j.b = append(j.b, '[')
+	j.fresh = true
+}
+
+func (j *jsonArray) close() {
+	j.b = append(j.b, ']')
+	j.fresh = false
+}
+
+func (j *jsonArray) int(n int64) {
+	j.sep()
+	j.b = strconv.AppendInt(j.b, n, 10)
+}
+
+func (j *jsonArray) str(s string) {
+	const hex = "0123456789abcdef"
+	j.sep()
+	j.b = append(j.b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		j.b = append(j.b, s[start:i]...)
+		if c == '"' || c == '\\' {
+			j.b = append(j.b, '\\', c)
+		} else {
+			j.b = append(j.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		}
+		start = i + 1
+	}
+	j.b = append(j.b, s[start:]...)
+	j.b = append(j.b, '"')
+}
+
+// text returns the array, closed.
+func (j *jsonArray) text() string {
+	if len(j.b) == 0 {
+		return "[]"
+	}
+	return string(j.b) + "]"
+}
+
+// jsonReader decodes what SQLite's json_group_array(json_array(...))
+// writes: an array of arrays of strings, integers and nulls. Strings come
+// back byte for byte (SQLite escapes the quote, the backslash and control
+// characters, and passes any other byte through). The first error sticks;
+// done reports it.
+type jsonReader struct {
+	s       string
+	i       int
+	started bool // the outer array's bracket is read
+	fresh   bool // no element read yet at the current level
+	err     error
+}
+
+func (r *jsonReader) fail(what string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("want %s at offset %d, before %q", what, r.i, r.s[r.i:min(len(r.s), r.i+20)])
+	}
+	r.i = len(r.s)
+}
+
+func (r *jsonReader) skipSpace() {
+	for r.i < len(r.s) && (r.s[r.i] == ' ' || r.s[r.i] == '\n' || r.s[r.i] == '\t' || r.s[r.i] == '\r') {
+		r.i++
+	}
+}
+
+// sep consumes the comma before every element but the first of a level.
+func (r *jsonReader) sep() {
+	r.skipSpace()
+	if !r.fresh {
+		if r.i >= len(r.s) || r.s[r.i] != ',' {
+			r.fail(`","`)
+			return
+		}
+		r.i++
+		r.skipSpace()
+	}
+	r.fresh = false
+}
+
+// elem reports whether the outer array has another element, consuming its
+// opening bracket on the first call.
+func (r *jsonReader) elem() bool {
+	if r.err != nil {
+		return false
+	}
+	r.skipSpace()
+	if !r.started {
+		if r.i >= len(r.s) || r.s[r.i] != '[' {
+			r.fail(`"["`)
+			return false
+		}
+		r.i++
+		r.started, r.fresh = true, true
+		r.skipSpace()
+	}
+	if r.i < len(r.s) && r.s[r.i] == ']' {
+		r.i++
+		return false
+	}
+	return r.err == nil && r.i < len(r.s)
+}
+
+func (r *jsonReader) open() {
+	r.sep()
+	if r.i >= len(r.s) || r.s[r.i] != '[' {
+		r.fail(`"["`)
+		return
+	}
+	r.i++
+	r.fresh = true
+}
+
+func (r *jsonReader) close() {
+	r.skipSpace()
+	if r.i >= len(r.s) || r.s[r.i] != ']' {
+		r.fail(`"]"`)
+		return
+	}
+	r.i++
+	r.fresh = false
+}
+
+// done returns the first error, or one for anything after the outer
+// array.
+func (r *jsonReader) done() error {
+	r.skipSpace()
+	if r.err == nil && r.i != len(r.s) {
+		r.fail("the end")
+	}
+	return r.err
+}
+
+func (r *jsonReader) str() string {
+	r.sep()
+	if r.i >= len(r.s) || r.s[r.i] != '"' {
+		r.fail("a string")
+		return ""
+	}
+	r.i++
+	start := r.i
+	for r.i < len(r.s) && r.s[r.i] != '"' && r.s[r.i] != '\\' {
+		r.i++
+	}
+	if r.i < len(r.s) && r.s[r.i] == '"' {
+		r.i++
+		return strings.Clone(r.s[start : r.i-1])
+	}
+	b := []byte(r.s[start:r.i])
+	for r.i < len(r.s) {
+		c := r.s[r.i]
+		r.i++
+		switch {
+		case c == '"':
+			return string(b)
+		case c != '\\':
+			b = append(b, c)
+		case r.i >= len(r.s):
+			r.fail("an escape")
+			return ""
+		default:
+			e := r.s[r.i]
+			r.i++
+			switch e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				b = r.appendRune(b)
+			default:
+				r.fail("an escape")
+				return ""
+			}
+		}
+	}
+	r.fail(`a closing '"'`)
+	return ""
+}
+
+// appendRune decodes the hex digits after \u (and a low surrogate's after
+// a high one) and appends the character as UTF-8.
+func (r *jsonReader) appendRune(b []byte) []byte {
+	hex4 := func() rune {
+		if r.i+4 > len(r.s) {
+			return -1
+		}
+		n, err := strconv.ParseUint(r.s[r.i:r.i+4], 16, 16)
+		if err != nil {
+			return -1
+		}
+		r.i += 4
+		return rune(n)
+	}
+	c := hex4()
+	if c < 0 {
+		r.fail("four hex digits")
+		return b
+	}
+	if utf16.IsSurrogate(c) && strings.HasPrefix(r.s[r.i:], `\u`) {
+		save := r.i
+		r.i += 2
+		if lo := hex4(); lo >= 0 {
+			if d := utf16.DecodeRune(c, lo); d != utf8.RuneError {
+				return utf8.AppendRune(b, d)
+			}
+		}
+		r.i = save
+	}
+	return utf8.AppendRune(b, c)
+}
+
+// int reads an integer; nullInt reads an integer or null.
+func (r *jsonReader) int() int64 {
+	n := r.nullInt()
+	if !n.Valid {
+		r.fail("an integer")
+	}
+	return n.Int64
+}
+
+func (r *jsonReader) nullInt() sql.NullInt64 {
+	r.sep()
+	if strings.HasPrefix(r.s[r.i:], "null") {
+		r.i += 4
+		return sql.NullInt64{}
+	}
+	start := r.i
+	if r.i < len(r.s) && r.s[r.i] == '-' {
+		r.i++
+	}
+	for r.i < len(r.s) && r.s[r.i] >= '0' && r.s[r.i] <= '9' {
+		r.i++
+	}
+	n, err := strconv.ParseInt(r.s[start:r.i], 10, 64)
+	if err != nil {
+		r.i = start
+		r.fail("an integer")
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: n, Valid: true}
 }
 
 // ListPageStats returns the stats of a share's views by view ID, item ID
