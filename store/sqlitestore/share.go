@@ -825,7 +825,12 @@ func (e *engine) ListViews(ctx context.Context, f share.ViewFilter) ([]share.Vie
 // may fail halfway, and it then copies every page the statement touches
 // into a statement journal, a temporary file once past 64 KiB (measured:
 // that doubled the cost of the page events insert).
-const bulkRows = 256
+//
+// bulkRows is 1,024 (8,192 parameters at most, against SQLite's 32,766) so
+// that the share service's largest batch, 512 beacons, is one chunk: a
+// write of several chunks runs in a savepoint, which journals every page
+// it touches. Tests lower it to reach several chunks with few rows.
+var bulkRows = 1024
 
 // bulkValues returns query (with %s where the VALUES rows go) for the
 // rows in args, width values each, padded with NULL rows as described

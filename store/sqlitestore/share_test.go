@@ -250,6 +250,7 @@ func benchmarkServiceBatch(b *testing.B) {
 	ctx := context.Background()
 	db := openTest(b, Options{})
 	sh, l, views := shareFixture(b, db, nViews)
+	item := newID() // item IDs are UUIDs, as long in the stats key as in production
 	seq := make([]int64, nViews)
 	perm := rand.Perm(nViews)
 	next := 0
@@ -286,9 +287,9 @@ func benchmarkServiceBatch(b *testing.B) {
 				k := idx[vs[i].ID]
 				seq[k]++
 				page := int(seq[k]%5) + 1
-				evs[i] = share.PageEvent{ViewID: vs[i].ID, Seq: seq[k], ItemID: "item-a", Page: page, ClaimedMS: 100,
+				evs[i] = share.PageEvent{ViewID: vs[i].ID, Seq: seq[k], ItemID: item, Page: page, ClaimedMS: 100,
 					ActiveMS: 100, At: at}
-				stats[i] = share.PageStat{ViewID: vs[i].ID, ItemID: "item-a", Page: page, ActiveMS: 100, Beacons: 1,
+				stats[i] = share.PageStat{ViewID: vs[i].ID, ItemID: item, Page: page, ActiveMS: 100, Beacons: 1,
 					FirstAt: at, LastAt: at}
 				vs[i].Beacons++
 				vs[i].ActiveMS += 100
@@ -363,14 +364,16 @@ func shareFixture(t testing.TB, db *DB, n int) (share.Share, share.Link, []share
 }
 
 // TestShareBulkWrites covers what the conformance suite does not reach in
-// the bulk writes of the beacon path: batches of several chunks
-// (bulkRows rows each), repeats and duplicates across chunks, and a
-// missing view in a later chunk or among rows the insert already stored,
-// on the root store and inside Atomic, where the writes before it must
-// stay.
+// the bulk writes of the beacon path: batches of several chunks (bulkRows
+// rows each, lowered to 256 here), repeats and duplicates across chunks,
+// and a missing view in a later chunk or among rows the insert already
+// stored, on the root store and inside Atomic, where the writes before it
+// must stay. It changes bulkRows, so it must not run in parallel.
 func TestShareBulkWrites(t *testing.T) {
 	is := is.New(t)
 	ctx := t.Context()
+	defer func(n int) { bulkRows = n }(bulkRows)
+	bulkRows = 256
 	db := openTest(t, Options{})
 	sh, _, views := shareFixture(t, db, 300)
 	at := time.Now().UTC().Truncate(time.Microsecond)
@@ -577,6 +580,15 @@ func TestShareOddStrings(t *testing.T) {
 	gotEvs, err := db.ListPageEvents(ctx, views[0].ID)
 	is.NoErr(err)
 	is.Equal(gotEvs, evs)
+	// Duplicates and a missing view are told by the view IDs sent back
+	// as JSON (missingView, storedBefore).
+	more := append(slices.Clone(evs), share.PageEvent{ViewID: views[2].ID, Seq: 1, ItemID: odd[2], At: now})
+	stored, err = db.AddPageEvents(ctx, more)
+	is.NoErr(err)
+	is.Equal(stored, append(slices.Repeat([]bool{false}, len(odd)), true))
+	_, err = db.AddPageEvents(ctx, append(more, share.PageEvent{ViewID: "missing" + odd[1], Seq: 1}))
+	is.True(errors.Is(err, share.ErrNotFound))
+	is.True(strings.Contains(err.Error(), "missing"+odd[1]))
 	is.NoErr(db.AddPageStats(ctx, stats))
 	gotStats, err := db.ListPageStats(ctx, sh.ID)
 	is.NoErr(err)
