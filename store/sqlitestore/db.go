@@ -44,6 +44,10 @@ type Options struct {
 type DB struct {
 	engine
 	path string
+	// ckpt checkpoints the WAL in the background (see checkpointer).
+	ckpt     *sqlx.DB
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -127,7 +131,28 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 
-	db := &DB{engine: engine{w: w, r: r}, path: abs}
+	// Checkpoints move off the writer: a commit that crosses the WAL's
+	// auto-checkpoint threshold would otherwise copy pages into the database
+	// file and sync it while every other writer waits. The pool's one
+	// connection lives as long as the DB, so these settings stay; should
+	// the driver ever reconnect, SQLite's defaults (auto-checkpoint at 1000
+	// pages, temp files on disk) apply again, which is slower, not wrong.
+	for _, pragma := range []string{"PRAGMA wal_autocheckpoint=0", "PRAGMA temp_store=MEMORY"} {
+		if _, err := w.ExecContext(ctx, pragma); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("sqlitestore: open %s: %s: %w", path, pragma, err)
+		}
+	}
+	ckpt, err := sqlx.Open("sqlite3", dsn(abs, url.Values{"_busy_timeout": {busy}}))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	db := &DB{engine: engine{w: w, r: r}, path: abs, ckpt: ckpt, stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
+	go db.checkpointer(checkpointEvery)
 	if !opts.SkipMigrate {
 		if err := db.Migrate(ctx); err != nil {
 			db.Close()
@@ -152,10 +177,40 @@ func dsn(abs string, params url.Values) string {
 // Path returns the database file's absolute path.
 func (db *DB) Path() string { return db.path }
 
-// Close closes both pools. The last connection to close checkpoints the WAL
-// into the database file.
+// checkpointEvery is how often the background checkpointer copies the
+// WAL into the database file.
+const checkpointEvery = 500 * time.Millisecond
+
+// checkpointer runs passive checkpoints on a connection of its own until
+// Close: they never block the writer or readers, and once a checkpoint has
+// copied the whole WAL the next write starts it over, which keeps the file
+// from growing.
+func (db *DB) checkpointer(every time.Duration) {
+	defer close(db.ckptDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-t.C:
+		}
+		// Errors (a busy database) are retried at the next tick.
+		_, _ = db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+	}
+}
+
+// Close stops the checkpointer and closes the pools. The last connection
+// to close checkpoints the WAL into the database file. Close is safe to
+// call more than once.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	select {
+	case <-db.stopCkpt:
+	default:
+		close(db.stopCkpt)
+	}
+	<-db.ckptDone
+	return errors.Join(db.ckpt.Close(), db.r.Close(), db.w.Close())
 }
 
 // Ping reports whether the store is ready: the file is readable and its
