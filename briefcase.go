@@ -77,6 +77,12 @@ type Config struct {
 	Analytics analytics.Store
 	// AnalyticsOptions tune recording, trending and retention.
 	AnalyticsOptions analytics.Options
+	// CRM provides accounts, opportunities and contacts for the influenced
+	// revenue report (analytics/salesforce, analytics/csvcrm, or yours);
+	// without one that report answers unavailable.
+	CRM analytics.CRM
+	// Influence tunes the influenced revenue report (model, default range).
+	Influence analytics.InfluenceOptions
 }
 
 // Identity resolves the principal behind an HTTP request to the API.
@@ -123,6 +129,9 @@ type Library struct {
 	// Analytics records events and answers trending, popular and reports;
 	// nil when no analytics store is configured.
 	Analytics *analytics.Service
+	// Influence answers the influenced revenue report; nil without
+	// Config.CRM or analytics.
+	Influence *analytics.Influencer
 
 	cfg       Config
 	handler   http.Handler
@@ -194,6 +203,9 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 			return cfg.Notifier.Notify(ctx, Notification{To: n.To, Email: n.Email, Subject: n.Subject, Body: n.Body,
 				Kind: n.Kind, Key: n.Key})
 		}})
+	if lib.Analytics != nil && cfg.CRM != nil {
+		lib.Influence = analytics.NewInfluencer(lib.Analytics, cfg.CRM, shareResolver{st}, cfg.Influence)
+	}
 	if cfg.Identity == nil {
 		cfg.Identity = lib.Tokens
 		lib.cfg.Identity = lib.Tokens
@@ -205,6 +217,8 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Search:         lib.Search,
 		Shares:         lib.Shares,
 		PublicURL:      cfg.PublicURL,
+		Analytics:      lib.Analytics,
+		Influence:      lib.Influence,
 		Reindex:        lib.Reindex,
 		Identity:       cfg.Identity,
 		Ready:          lib.ready,
@@ -308,7 +322,7 @@ func (l *Library) refreshSignals(ctx context.Context, every time.Duration) {
 		}
 		ids, err := l.Analytics.Engaged(ctx, since, maxRefresh)
 		if err == nil {
-			_, err = l.follower.Refresh(ctx, ids)
+			_, err = l.RefreshSignals(ctx, ids)
 		}
 		if err != nil && ctx.Err() == nil {
 			l.cfg.Logger.ErrorContext(ctx, "search signals refresh", "err", err)
@@ -407,6 +421,13 @@ func (l *Library) markSilentViews(ctx context.Context, every time.Duration) {
 			l.cfg.Logger.ErrorContext(ctx, "share: silent views", "err", err)
 		}
 	}
+}
+
+// RefreshSignals re-indexes items with their current trending and popular
+// signals (Run does it every 10 minutes for the items engaged with since
+// yesterday) and returns how many it indexed.
+func (l *Library) RefreshSignals(ctx context.Context, itemIDs []string) (int, error) {
+	return l.follower.Refresh(ctx, itemIDs)
 }
 
 // CatchUp brings the search index up to date with the store now and

@@ -2,10 +2,12 @@ package briefcase
 
 import (
 	"context"
+	"errors"
 
 	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/share"
+	"github.com/briefcasehq/briefcase/store"
 )
 
 // The services report what happened after it committed; these turn their
@@ -61,4 +63,34 @@ func (l *Library) recordShare(ctx context.Context, acts []share.Activity) {
 			ActiveMS: a.ActiveMS, SuspectedBot: a.SuspectedBot})
 	}
 	l.Analytics.Record(ctx, evs...)
+}
+
+// shareResolver tells the influence report what shares hold, from the
+// store (as the system: the report applies its own permissions).
+type shareResolver struct{ st store.Store }
+
+func (r shareResolver) ResolveShares(ctx context.Context, ids []string) (map[string]analytics.ShareInfo, error) {
+	out := map[string]analytics.ShareInfo{}
+	for _, id := range ids {
+		sh, err := r.st.GetShare(ctx, id)
+		if errors.Is(err, share.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		info := analytics.ShareInfo{ID: sh.ID, Owner: sh.OwnerID}
+		for _, itemID := range sh.ItemIDs() {
+			it, err := r.st.GetItem(ctx, itemID)
+			if errors.Is(err, items.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			info.Items = append(info.Items, analytics.SharedItem{ItemID: it.ID, SpotID: it.SpotID})
+		}
+		out[id] = info
+	}
+	return out, nil
 }
