@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/briefcasehq/briefcase"
+	"github.com/briefcasehq/briefcase/analytics"
+	"github.com/briefcasehq/briefcase/analytics/csvcrm"
+	"github.com/briefcasehq/briefcase/analytics/salesforce"
 	"github.com/briefcasehq/briefcase/render"
 	"github.com/briefcasehq/briefcase/share"
 )
@@ -40,7 +43,14 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		"base URL buyers' share links are built on, e.g. https://briefcase.example.com; by default each API request's own (env BRIEFCASE_PUBLIC_URL)")
 	demo := fs.Bool("demo", e.envBool("BRIEFCASE_DEMO"),
 		"load the demo data set when the store has no spots yet (env BRIEFCASE_DEMO=1)")
+	crmCSV := fs.String("crm-csv", e.envOr("BRIEFCASE_CRM_CSV", ""),
+		"directory of accounts.csv, opportunities.csv and contacts.csv for the influenced revenue report (env BRIEFCASE_CRM_CSV); "+
+			"or set BRIEFCASE_SALESFORCE_URL, BRIEFCASE_SALESFORCE_CLIENT_ID and BRIEFCASE_SALESFORCE_CLIENT_SECRET")
 	if err := e.parse(fs, args); err != nil {
+		return err
+	}
+	crm, err := e.crm(*crmCSV)
+	if err != nil {
 		return err
 	}
 
@@ -59,6 +69,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	dd, err := openDataDir(ctx, *data, log, true, func(c *briefcase.Config) {
 		c.PublicURL = *publicURL
 		c.Renderer = renderer
+		c.CRM = crm
 	})
 	if err != nil {
 		return err
@@ -145,4 +156,34 @@ func pageRenderer(log *slog.Logger) share.Renderer {
 	}
 	log.Info("viewer pages", "mode", "page images", "pdftoppm", r.Path())
 	return r
+}
+
+// crm returns the CRM the influenced revenue report reads: CSV files from a
+// directory, or Salesforce through its REST API (client credentials of a
+// connected app), or none.
+func (e *cmdEnv) crm(csvDir string) (analytics.CRM, error) {
+	sfURL := e.envOr("BRIEFCASE_SALESFORCE_URL", "")
+	switch {
+	case csvDir != "" && sfURL != "":
+		return nil, usageError{"-crm-csv and BRIEFCASE_SALESFORCE_URL: choose one CRM"}
+	case csvDir != "":
+		c, err := csvcrm.Load(csvDir)
+		if err != nil {
+			return nil, fmt.Errorf("crm: %w", err)
+		}
+		return c, nil
+	case sfURL != "":
+		id, secret := e.envOr("BRIEFCASE_SALESFORCE_CLIENT_ID", ""), e.envOr("BRIEFCASE_SALESFORCE_CLIENT_SECRET", "")
+		if id == "" || secret == "" {
+			return nil, usageError{"BRIEFCASE_SALESFORCE_URL needs BRIEFCASE_SALESFORCE_CLIENT_ID and BRIEFCASE_SALESFORCE_CLIENT_SECRET"}
+		}
+		c, err := salesforce.New(salesforce.Config{
+			Token:       salesforce.ClientCredentials(salesforce.ClientCredentialsConfig(sfURL, id, secret)),
+			InstanceURL: sfURL, Currency: e.envOr("BRIEFCASE_SALESFORCE_CURRENCY", "")})
+		if err != nil {
+			return nil, fmt.Errorf("crm: %w", err)
+		}
+		return c, nil
+	}
+	return nil, nil
 }
