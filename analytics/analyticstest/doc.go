@@ -46,7 +46,7 @@
 //	Reset        Reset
 //	Reports      SumItems SumSpots VisitPages RecipientTotals RecipientTotalsOf SumQueries SumQueriesDefaultLimit
 //	             SumActors InvalidDays
-//	Top          Popular Trending Filters ItemIDs Ties Moved InvalidDay
+//	Top          Popular Trending Filters ItemIDs Ties Moved MovedCancels InvalidDay
 //	Concurrency  ParallelAppends
 //
 // The rest of this page is the contract, area by area. The doc comments
@@ -188,7 +188,9 @@
 //
 // The suite checks ties at the Limit cut (30 items tied, Limit 20), so an
 // implementation that prunes candidates must keep every item tied with
-// the last one it returns until the item IDs have decided.
+// the last one it returns until the item IDs have decided; and an item
+// whose rows in two spots nearly cancel, so that pruning by the best rows
+// must still sum an item's rows before ranking it.
 //
 // # Concurrency
 //
