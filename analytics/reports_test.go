@@ -125,7 +125,7 @@ type repWorld struct {
 }
 
 func eachRepStore(t *testing.T, f func(t *testing.T, w *repWorld)) {
-	for _, b := range repBackends[:1] { // memstore; sqlitestore once it implements analytics.Store
+	for _, b := range repBackends {
 		t.Run(b.name, func(t *testing.T) { f(t, newRepWorld(t, b.open(t))) })
 	}
 }

@@ -82,12 +82,9 @@ func (m shareInfos) ResolveShares(_ context.Context, ids []string) (map[string]a
 	return out, nil
 }
 
-// analyticsBackends are the backends that implement analytics.Store.
-var analyticsBackends = backends[:1] // memstore; sqlitestore once it implements analytics.Store
-
 // eachAnalyticsStore runs f once per backend with a fresh analyticsEnv.
 func eachAnalyticsStore(t *testing.T, f func(t *testing.T, e *analyticsEnv)) {
-	for _, b := range analyticsBackends {
+	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) { f(t, newAnalyticsEnv(t, b.open(t))) })
 	}
 }
