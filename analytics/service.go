@@ -98,14 +98,18 @@ func (s *Service) Record(ctx context.Context, evs ...Event) {
 	s.mu.Lock()
 	room := s.opt.Buffer - len(s.pending)
 	if room < len(evs) {
+		if s.dropped == 0 || s.dropped/1000 != (s.dropped+int64(len(evs)-max(room, 0)))/1000 {
+			s.opt.Logger.WarnContext(ctx, "analytics: buffer full; events dropped", "dropped", s.dropped+int64(len(evs)-max(room, 0)))
+		}
 		s.dropped += int64(len(evs) - max(room, 0))
 		evs = evs[:max(room, 0)]
-		s.opt.Logger.WarnContext(ctx, "analytics: buffer full; events dropped", "dropped", s.dropped)
 	}
 	for _, e := range evs {
 		if e.At.IsZero() {
 			e.At = now
 		}
+		// Erasure finds a buyer by the lower-cased address.
+		e.Recipient = strings.ToLower(strings.TrimSpace(e.Recipient))
 		e.At = e.At.UTC().Truncate(time.Microsecond)
 		s.pending = append(s.pending, e)
 	}
