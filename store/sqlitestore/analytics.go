@@ -59,54 +59,53 @@ func dayRange(from, to analytics.Day) (lo, hi int64, err error) {
 	return lo, hi, nil
 }
 
-// checkedRollups are deltas with their days converted, ready to write.
+// checkedRollups are deltas with the day number of each row, ready to
+// write.
 type checkedRollups struct {
-	r analytics.Rollups
-	// days[i] is the day number of the i-th row of each table, in the
-	// order itemDays, viewers, visitPages, queries, actors.
+	r                                              analytics.Rollups
 	itemDays, viewers, visitPages, queries, actors []int64
 }
 
 // checkRollups refuses malformed deltas before anything is written.
-func checkRollups(r analytics.Rollups) (checkedRollups, error) {
-	c := checkedRollups{r: r}
-	bad := func(format string, args ...any) (checkedRollups, error) {
-		return checkedRollups{}, fmt.Errorf("%w: "+format, append([]any{analytics.ErrInvalid}, args...)...)
-	}
-	days := func(n int, day func(i int) analytics.Day, ok func(i int) bool, what string) ([]int64, error) {
+func checkRollups(r analytics.Rollups) (c checkedRollups, err error) {
+	days := func(n int, what string, row func(i int) (analytics.Day, bool)) ([]int64, error) {
 		out := make([]int64, n)
 		for i := range n {
-			d, valid := dayNumber(day(i))
-			if !valid || !ok(i) {
-				_, err := bad("%s %d: want its keys and a well-formed day, got day %q", what, i, day(i))
-				return nil, err
+			d, keys := row(i)
+			no, ok := dayNumber(d)
+			if !ok || !keys {
+				return nil, fmt.Errorf("%w: %s %d: want its keys and a well-formed day, got day %q", analytics.ErrInvalid,
+					what, i, d)
 			}
-			out[i] = d
+			out[i] = no
 		}
 		return out, nil
 	}
-	var err error
-	if c.itemDays, err = days(len(r.ItemDays), func(i int) analytics.Day { return r.ItemDays[i].Day },
-		func(i int) bool { return r.ItemDays[i].ItemID != "" }, "item day"); err != nil {
+	c.r = r
+	if c.itemDays, err = days(len(r.ItemDays), "item day", func(i int) (analytics.Day, bool) {
+		return r.ItemDays[i].Day, r.ItemDays[i].ItemID != ""
+	}); err != nil {
 		return c, err
 	}
-	if c.viewers, err = days(len(r.Viewers), func(i int) analytics.Day { return r.Viewers[i].Day },
-		func(i int) bool { return r.Viewers[i].ItemID != "" && r.Viewers[i].Viewer != "" }, "viewer"); err != nil {
+	if c.viewers, err = days(len(r.Viewers), "viewer", func(i int) (analytics.Day, bool) {
+		return r.Viewers[i].Day, r.Viewers[i].ItemID != "" && r.Viewers[i].Viewer != ""
+	}); err != nil {
 		return c, err
 	}
-	if c.visitPages, err = days(len(r.VisitPages), func(i int) analytics.Day { return r.VisitPages[i].Day },
-		func(i int) bool { return r.VisitPages[i].ItemID != "" }, "visit page"); err != nil {
+	if c.visitPages, err = days(len(r.VisitPages), "visit page", func(i int) (analytics.Day, bool) {
+		return r.VisitPages[i].Day, r.VisitPages[i].ItemID != ""
+	}); err != nil {
 		return c, err
 	}
-	if c.queries, err = days(len(r.Queries), func(i int) analytics.Day { return r.Queries[i].Day },
-		func(i int) bool { return r.Queries[i].Query != "" }, "query day"); err != nil {
+	if c.queries, err = days(len(r.Queries), "query day", func(i int) (analytics.Day, bool) {
+		return r.Queries[i].Day, r.Queries[i].Query != ""
+	}); err != nil {
 		return c, err
 	}
-	if c.actors, err = days(len(r.Actors), func(i int) analytics.Day { return r.Actors[i].Day },
-		func(i int) bool { return r.Actors[i].Actor != "" }, "actor day"); err != nil {
-		return c, err
-	}
-	return c, nil
+	c.actors, err = days(len(r.Actors), "actor day", func(i int) (analytics.Day, bool) {
+		return r.Actors[i].Day, r.Actors[i].Actor != ""
+	})
+	return c, err
 }
 
 // ids collects the IDs a batch needs interned.
@@ -266,9 +265,9 @@ const (
 )
 
 // each prepares query on tx and runs it once per row, with the arguments
-// args(i) gives. The rows run without ctx's cancellation: go-sqlite3
-// starts a goroutine per statement to watch a cancellable context, which
-// cost more than the statement; ctx is checked between rows instead.
+// args(i) gives. The rows run without ctx's cancellation, because
+// go-sqlite3 starts a goroutine per statement to watch a cancellable
+// context; ctx is checked between rows instead.
 func each(ctx context.Context, tx *sqlx.Tx, what, query string, n int, args func(i int) []any) error {
 	if n == 0 {
 		return nil
@@ -939,14 +938,25 @@ func (e *engine) Top(ctx context.Context, f analytics.TopFilter) ([]analytics.It
 // topQuery is a TopFilter turned into SQL.
 type topQuery struct {
 	f analytics.TopFilter
-	// weights is the JSON object {"<day number>": weight}; "" for all
-	// time. lo and hi are the window's first and last day numbers, minW
-	// its lowest weight.
+	// weights is the JSON object {"<day number>": weight}, "" for all
+	// time; minW is the lowest weight.
 	weights string
-	lo, hi  int64
 	minW    float64
-	// where filters rows of an item-day or item-total table aliased d.
+	// where filters rows of an item-day or item-total table aliased d by
+	// spot and item; bot is the bot flag's term (none with bots).
 	where *rowWhere
+	bot   string
+}
+
+// filter is t.where with a bot flag term first (none when empty).
+func (t *topQuery) filter(bot string) *rowWhere {
+	w := &rowWhere{}
+	if bot != "" {
+		w.add(bot)
+	}
+	w.terms = append(w.terms, t.where.terms...)
+	w.args = append(w.args, t.where.args...)
+	return w
 }
 
 func newTopQuery(f analytics.TopFilter) (*topQuery, error) {
@@ -957,9 +967,9 @@ func newTopQuery(f analytics.TopFilter) (*topQuery, error) {
 		// A few items are found by their key; the unary + keeps the
 		// planner from reading every row of the bot flag from the score
 		// index instead.
-		t.where.add(`+d.bot = 0`)
+		t.bot = `+d.bot = 0`
 	default:
-		t.where.add(`d.bot = 0`)
+		t.bot = `d.bot = 0`
 	}
 	if !f.AllSpots {
 		t.where.add(`d.spot_no`+internedIn, jsonText(nonNil(f.SpotIDs)))
@@ -972,10 +982,9 @@ func newTopQuery(f analytics.TopFilter) (*topQuery, error) {
 		if t.weights, err = weightsJSON(f.DayWeights); err != nil {
 			return nil, err
 		}
-		t.lo, t.hi, t.minW = math.MaxInt64, math.MinInt64, math.Inf(1)
-		for d, w := range f.DayWeights {
-			n, _ := dayNumber(d)
-			t.lo, t.hi, t.minW = min(t.lo, n), max(t.hi, n), min(t.minW, w)
+		t.minW = math.Inf(1)
+		for _, w := range f.DayWeights {
+			t.minW = min(t.minW, w)
 		}
 	}
 	return t, nil
@@ -1010,11 +1019,12 @@ func scanScored(out *[]scored) func(*sql.Rows) error {
 // the row with the latest day. Popular reads the item-total table;
 // trending the window's days, or a few items' days through their index.
 func (t *topQuery) allStmt(limit int) stmt {
+	w := t.filter(t.bot)
 	var st stmt
 	switch {
 	case t.weights == "":
 		st = stmt{`SELECT d.item_no, sum(d.score) AS s, max(d.last_day), d.spot_no
-			FROM briefcase_analytics_item_totals d` + t.where.sql() + ` GROUP BY d.item_no`, t.where.args}
+			FROM briefcase_analytics_item_totals d` + w.sql() + ` GROUP BY d.item_no`, w.args}
 	case len(t.f.ItemIDs) > 0:
 		// Item by item and day by day, through the item index.
 		st = stmt{`WITH ` + dayWeights + `,
@@ -1022,12 +1032,12 @@ func (t *topQuery) allStmt(limit int) stmt {
 			SELECT d.item_no, sum(d.score * w.weight) AS s, max(d.day), d.spot_no
 			FROM items CROSS JOIN w CROSS JOIN briefcase_analytics_item_days d
 				INDEXED BY briefcase_analytics_item_days_item ON d.item_no = items.no AND d.day = w.day` +
-			t.where.sql() + ` GROUP BY d.item_no`, append([]any{t.weights, jsonText(t.f.ItemIDs)}, t.where.args...)}
+			w.sql() + ` GROUP BY d.item_no`, append([]any{t.weights, jsonText(t.f.ItemIDs)}, w.args...)}
 	default:
 		st = stmt{`WITH ` + dayWeights + `
 			SELECT d.item_no, sum(d.score * w.weight) AS s, max(d.day), d.spot_no
-			FROM w CROSS JOIN briefcase_analytics_item_days d ON d.day = w.day` + and(t.where) + `
-			GROUP BY d.item_no`, append([]any{t.weights}, t.where.args...)}
+			FROM w CROSS JOIN briefcase_analytics_item_days d ON d.day = w.day` + and(w) + `
+			GROUP BY d.item_no`, append([]any{t.weights}, w.args...)}
 	}
 	st.text = `SELECT item_no, s, spot_no FROM (` + st.text + `) WHERE s > 0 ORDER BY s DESC` + limitClause(limit)
 	return st
@@ -1047,18 +1057,17 @@ func (t *topQuery) all(ctx context.Context, q queryer, limit int) ([]scored, err
 // the answer from a few candidates (see popular and trending), then sums
 // every row, fetching past the limit until the ties end.
 func (t *topQuery) top(ctx context.Context, q queryer, limit int) ([]scored, error) {
-	if !t.f.IncludeBots && (t.weights == "" || t.minW >= 0) {
-		var rows []scored
-		var ok bool
-		var err error
-		if t.weights == "" {
-			rows, ok, err = t.popular(ctx, q, limit)
-		} else {
-			rows, ok, err = t.trending(ctx, q, limit)
-		}
-		if err != nil || ok {
-			return rows, err
-		}
+	var rows []scored
+	var ok bool
+	var err error
+	switch {
+	case t.weights == "" && !t.f.IncludeBots:
+		rows, ok, err = t.popular(ctx, q, limit)
+	case t.weights != "" && t.minW >= 0:
+		rows, ok, err = t.trending(ctx, q, limit)
+	}
+	if err != nil || ok {
+		return rows, err
 	}
 	for n := limit + 1; ; n *= 4 {
 		rows, err := t.all(ctx, q, n)
@@ -1075,23 +1084,25 @@ const maxCut = 4096
 // popularCutStmt reads the m-th highest score of the item-total rows
 // matching the filter, from the head of their score index.
 func (t *topQuery) popularCutStmt(m int) stmt {
+	w := t.filter(`d.bot = 0`)
 	return stmt{`SELECT d.score FROM briefcase_analytics_item_totals d
-		INDEXED BY briefcase_analytics_item_totals_score` + t.where.sql() + `
-		ORDER BY d.score DESC LIMIT 1 OFFSET ?`, append(slices.Clone(t.where.args), m-1)}
+		INDEXED BY briefcase_analytics_item_totals_score` + w.sql() + `
+		ORDER BY d.score DESC LIMIT 1 OFFSET ?`, append(w.args, m-1)}
 }
 
 // popularCandidatesStmt sums the item-total rows of the candidates: the
 // items with a row scoring at least cut, and the items that moved.
 func (t *topQuery) popularCandidatesStmt(cut float64) stmt {
+	w := t.filter(`d.bot = 0`)
 	return stmt{`WITH cand(item_no) AS (
 			SELECT d.item_no FROM briefcase_analytics_item_totals d INDEXED BY briefcase_analytics_item_totals_score
-			WHERE ` + strings.Join(append(slices.Clone(t.where.terms), `d.score >= ?`), " AND ") + `
+			WHERE ` + strings.Join(append(slices.Clone(w.terms), `d.score >= ?`), " AND ") + `
 			UNION SELECT item_no FROM briefcase_analytics_moved_items)
 		SELECT item_no, s, spot_no FROM (
 			SELECT d.item_no, sum(d.score) AS s, max(d.last_day), d.spot_no
-			FROM cand c CROSS JOIN briefcase_analytics_item_totals d ON d.item_no = c.item_no` + and(t.where) + `
+			FROM cand c CROSS JOIN briefcase_analytics_item_totals d ON d.item_no = c.item_no` + and(w) + `
 			GROUP BY d.item_no)
-		WHERE s > 0 ORDER BY s DESC`, append(append(slices.Clone(t.where.args), cut), t.where.args...)}
+		WHERE s > 0 ORDER BY s DESC`, append(append(slices.Clone(w.args), cut), w.args...)}
 }
 
 // popular ranks all time from the head of the item-total table's score
@@ -1125,8 +1136,8 @@ func (t *topQuery) popular(ctx context.Context, q queryer, limit int) (rows []sc
 	return nil, false, nil
 }
 
-// dayCut is the m-th highest score of a day's rows; nil when the day has
-// fewer rows.
+// dayCut is a day's weight and the score its rows need to bring their
+// item among the candidates; nil: every row does.
 type dayCut struct {
 	Day    int64    `json:"d"`
 	Weight float64  `json:"-"`
@@ -1134,54 +1145,76 @@ type dayCut struct {
 }
 
 // trendingCutsStmt reads, for each day of the window, its weight and the
-// m-th highest score of its rows matching the filter, from the head of
-// the score index.
-func (t *topQuery) trendingCutsStmt(m int) stmt {
+// m-th highest score of its rows with that bot flag matching the filter,
+// from the head of the score index.
+func (t *topQuery) trendingCutsStmt(m, bot int) stmt {
+	w := t.filter(`d.bot = ` + strconv.Itoa(bot))
 	return stmt{`SELECT CAST(w.key AS INTEGER), w.value,
 		(SELECT d.score FROM briefcase_analytics_item_days d INDEXED BY briefcase_analytics_item_days_score
-			WHERE d.day = CAST(w.key AS INTEGER)` + and(t.where) + `
+			WHERE d.day = CAST(w.key AS INTEGER)` + and(w) + `
 			ORDER BY d.score DESC LIMIT 1 OFFSET ?)
-		FROM json_each(?) w`, append(slices.Clone(t.where.args), m-1, t.weights)}
+		FROM json_each(?) w`, append(w.args, m-1, t.weights)}
 }
 
 // trendingCandidatesStmt sums the window's rows of the candidates, the
 // items with a row at or above its day's cut (cuts: JSON [{"d": day,
-// "s": cut or null}]), through the item index.
-func (t *topQuery) trendingCandidatesStmt(cuts string) stmt {
-	args := append([]any{t.weights, cuts}, t.where.args...)
-	args = append(append(args, t.lo, t.hi), t.where.args...)
+// "s": cut or null}]) but those already scored (known: a JSON array of
+// item numbers), item by item and day by day through the item index.
+func (t *topQuery) trendingCandidatesStmt(cuts, known string) stmt {
+	bots, w := `d.bot = 0`, t.filter(t.bot)
+	if t.f.IncludeBots {
+		bots = `d.bot IN (0, 1)`
+	}
+	cand := t.filter(bots)
+	args := append([]any{t.weights, cuts}, cand.args...)
+	args = append(append(args, known), w.args...)
 	return stmt{`WITH ` + dayWeights + `,
 		cut(day, score) AS (SELECT value ->> '$.d', coalesce(value ->> '$.s', -1e308) FROM json_each(?)),
 		cand(item_no) AS (SELECT DISTINCT d.item_no FROM cut
 			CROSS JOIN briefcase_analytics_item_days d INDEXED BY briefcase_analytics_item_days_score
-			ON d.day = cut.day AND d.score >= cut.score` + and(t.where) + `)
+			ON d.day = cut.day AND d.score >= cut.score` + and(cand) + `
+			EXCEPT SELECT value FROM json_each(?))
 		SELECT item_no, s, spot_no FROM (
 			SELECT d.item_no, sum(d.score * w.weight) AS s, max(d.day), d.spot_no
-			FROM cand c CROSS JOIN briefcase_analytics_item_days d INDEXED BY briefcase_analytics_item_days_item
-				ON d.item_no = c.item_no AND d.day BETWEEN ? AND ?
-			JOIN w ON w.day = d.day` + t.where.sql() + `
+			FROM cand c CROSS JOIN w CROSS JOIN briefcase_analytics_item_days d
+				INDEXED BY briefcase_analytics_item_days_item ON d.item_no = c.item_no AND d.day = w.day` + w.sql() + `
 			GROUP BY d.item_no)
 		WHERE s > 0 ORDER BY s DESC`, args}
 }
 
 // trending ranks a window without summing every row of it (weights at
-// least zero). For each day d of the window it reads the m-th highest
-// score cut_d of that day's rows from the head of the score index; the
+// least zero), in at most two rounds of candidates.
+//
+// First, for each day d of the window it reads the limit-th highest score
+// cut_d of that day's rows from the head of the score index; the
 // candidates are the items with a row scoring at least cut_d on some day,
-// and only their rows are summed, through the item index. An item that
-// is not a candidate, when it scores above zero, scores less than τ = Σ
-// w_d × max(cut_d, 0) over the days with a cut (a day with fewer than m
-// rows has all its items among the candidates; an item has one row a
-// day). So when the limit-th candidate scores at least τ, or τ is zero,
-// nothing else can enter the top, not even on a tie. Otherwise m grows;
-// ok is false past maxCut.
+// and only their rows are summed, through the item index. An item that is
+// not a candidate, when it scores above zero, scores less than τ = Σ w_d ×
+// max(cut_d, 0) over the days with a cut (a day with fewer rows has all
+// its items among the candidates; an item has one row a day, two with
+// bots, and r is that number). So when the limit-th candidate scores θ ≥
+// r × τ, or τ is zero, nothing else can enter the top, not even on a tie.
+//
+// Otherwise, since an item scoring at least θ must have, on some day of
+// positive weight, a row scoring at least θ / (r × W) (W = Σ w_d), the
+// second round's candidates are the items with such a row: they hold the
+// whole top. ok is false when the first round finds fewer than limit
+// items: the caller sums every row.
 func (t *topQuery) trending(ctx context.Context, q queryer, limit int) (rows []scored, ok bool, err error) {
 	if len(t.f.DayWeights) == 0 {
 		return nil, true, nil
 	}
-	for m := max(limit, 16); m <= maxCut; m *= 4 {
-		var cuts []dayCut
-		err := t.trendingCutsStmt(m).rows(ctx, q, func(rows *sql.Rows) error {
+	// With bots, each flag's rows have a cut, and the day's is the higher:
+	// still every row below it is below both.
+	var cuts []dayCut
+	r := 1.0 // rows an item has a day
+	bots := []int{0}
+	if t.f.IncludeBots {
+		r, bots = 2, []int{0, 1}
+	}
+	for _, bot := range bots {
+		i := 0
+		err = t.trendingCutsStmt(max(limit, 1), bot).rows(ctx, q, func(rows *sql.Rows) error {
 			var c dayCut
 			var s sql.NullFloat64
 			if err := rows.Scan(&c.Day, &c.Weight, &s); err != nil {
@@ -1190,31 +1223,69 @@ func (t *topQuery) trending(ctx context.Context, q queryer, limit int) (rows []s
 			if s.Valid {
 				c.Score = &s.Float64
 			}
-			cuts = append(cuts, c)
+			if i == len(cuts) {
+				cuts = append(cuts, c)
+			} else if c.Score != nil && (cuts[i].Score == nil || *c.Score > *cuts[i].Score) {
+				cuts[i].Score = c.Score
+			}
+			i++
 			return nil
 		})
 		if err != nil {
 			return nil, false, err
 		}
-		var tau float64
-		for _, c := range cuts {
-			if c.Score != nil {
-				tau += c.Weight * max(*c.Score, 0)
-			}
-		}
-		b, err := json.Marshal(cuts)
-		if err != nil {
-			return nil, false, err
-		}
-		rows = rows[:0]
-		if err := t.trendingCandidatesStmt(string(b)).rows(ctx, q, scanScored(&rows)); err != nil {
-			return nil, false, err
-		}
-		if tau <= 0 || (len(rows) >= limit && rows[limit-1].score >= tau) {
-			return rows, true, nil
-		}
 	}
-	return nil, false, nil
+	var tau, sumW float64
+	for _, c := range cuts {
+		if c.Score != nil {
+			tau += c.Weight * max(*c.Score, 0)
+		}
+		sumW += c.Weight
+	}
+	if rows, err = t.candidates(ctx, q, cuts, nil); err != nil {
+		return nil, false, err
+	}
+	if tau <= 0 || (len(rows) >= limit && rows[limit-1].score >= r*tau) {
+		return rows, true, nil
+	}
+	if len(rows) < limit {
+		return nil, false, nil
+	}
+	// Most of the second round's candidates are the first's: only the
+	// others are summed.
+	theta := rows[limit-1].score
+	known := make([]int64, len(rows))
+	for i, r := range rows {
+		known[i] = r.itemNo
+	}
+	for i := range cuts {
+		s := theta / (r * sumW)
+		if cuts[i].Weight == 0 {
+			s = math.MaxFloat64 // a day that weighs nothing brings no candidate
+		}
+		cuts[i].Score = &s
+	}
+	more, err := t.candidates(ctx, q, cuts, known)
+	return append(rows, more...), err == nil, err
+}
+
+// candidates sums the window's rows of the items with a row at or above
+// its day's cut, but those known.
+func (t *topQuery) candidates(ctx context.Context, q queryer, cuts []dayCut, known []int64) ([]scored, error) {
+	b, err := json.Marshal(cuts)
+	if err != nil {
+		return nil, err
+	}
+	var rows []scored
+	err = t.trendingCandidatesStmt(string(b), jsonText(nonNilNos(known))).rows(ctx, q, scanScored(&rows))
+	return rows, err
+}
+
+func nonNilNos(nos []int64) []int64 {
+	if nos == nil {
+		return []int64{}
+	}
+	return nos
 }
 
 // named looks up the IDs of scored rows and orders them by score, then
