@@ -874,3 +874,56 @@ func TestServeSharesEndToEnd(t *testing.T) {
 	is.Equal(srv2.stop(), 0)
 	is.Equal(cli(t, "serve", "-data", data, "-public-url", "briefcase.example.com/x").code, 2)
 }
+
+func TestServeInfluenceFromCSV(t *testing.T) {
+	is := is.New(t)
+	data := t.TempDir()
+	mustCLI(t, "users", "add", "-data", data, "-id", "sam", "-name", "Sam Seller", "-email", "sam@example.com",
+		"-trainings", "content-contributor", "-analyst")
+	sam := client{t: t, token: createToken(t, data, "sam")}
+	crm := t.TempDir()
+	today := time.Now().UTC().Format(time.DateOnly)
+	for name, body := range map[string]string{
+		"accounts.csv":      "id,name\nA1,Acme\n",
+		"opportunities.csv": "id,account_id,name,amount,currency,stage,closed,won,close_date\nO1,A1,Acme platform,1200.50,EUR,Closed Won,true,true," + today + "\n",
+		"contacts.csv":      "opportunity_id,email\nO1,buyer@acme.com\n",
+	} {
+		is.NoErr(os.WriteFile(filepath.Join(crm, name), []byte(body), 0o600))
+	}
+	srv := startServer(t, "-data", data, "-addr", "127.0.0.1:0", "-crm-csv", crm)
+	sam.base = srv.url
+
+	spot := sam.must(201, "POST", "/api/v1/spots", map[string]any{"name": "Deals", "kind": "team"})
+	deck := sam.must(201, "POST", "/api/v1/items", map[string]any{"spot_id": spot["id"], "kind": "document",
+		"title": "Platform overview", "audience": "external"})
+	pitch := sam.must(201, "POST", "/api/v1/pitches", map[string]any{"title": "For Acme", "items": []string{deck["id"].(string)},
+		"recipients": []string{"buyer@acme.com"}})
+	url := pitch["links"].([]any)[0].(map[string]any)["url"].(string)
+	req, err := http.NewRequest("GET", url, nil)
+	is.NoErr(err)
+	req.Header.Set("User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15")
+	is.Equal(client{t: t}.send(req).status, 200) // the buyer engages
+
+	// The server records in the background: the credit shows within seconds.
+	deadline := time.Now().Add(20 * time.Second)
+	var sellers []any
+	for time.Now().Before(deadline) {
+		rep := sam.must(200, "GET", "/api/v1/analytics/reports/influence", nil)
+		if sellers, _ = rep["sellers"].([]any); len(sellers) > 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	is.Equal(len(sellers), 1)
+	line := sellers[0].(map[string]any)
+	is.Equal(line["seller"], "sam")
+	is.Equal(line["amount_cents"], float64(120050))
+	is.Equal(line["currency"], "EUR")
+	is.Equal(srv.stop(), 0)
+
+	// A broken CRM file stops the server at start, naming the file and line.
+	is.NoErr(os.WriteFile(filepath.Join(crm, "opportunities.csv"), []byte("id,account_id,name,amount,currency,stage,closed,won,close_date\nO1,A1,X,12.345,EUR,,true,true,"+today+"\n"), 0o600))
+	r := cli(t, "serve", "-data", data, "-addr", "127.0.0.1:0", "-crm-csv", crm)
+	is.Equal(r.code, 1)
+	is.True(strings.Contains(r.stderr, "opportunities.csv:2"))
+}
