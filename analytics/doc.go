@@ -17,7 +17,7 @@
 // # Roll-ups
 //
 // [ItemDay] sums an item's engagement per UTC day and per bot flag;
-// [ViewerDay] remembers who engaged with an item on a day (for unique
+// [ItemViewer] remembers who engaged with an item on a day (for unique
 // counts); [RecipientTotal] sums a share's engagement per recipient;
 // [QueryDay] counts searches per normalized query per day. They are
 // maintained incrementally from each batch and can be rebuilt from the raw

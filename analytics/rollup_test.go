@@ -134,6 +134,13 @@ func TestRecorderBatchesAndNeverBlocks(t *testing.T) {
 	is.Equal(st.batches[0][0].At, t0) // timeless events get the clock
 	is.Equal(st.batches[2][0].Actor, "g")
 
+	// A batch the store refuses as invalid is dropped, not retried for ever.
+	st.fail = ErrInvalid
+	s.Record(ctx, Event{Type: ItemViewed, ItemID: "k", Actor: "y"})
+	is.NoErr(s.Flush(ctx))
+	is.Equal(s.Dropped(), int64(3))
+	st.fail = nil
+
 	// Run writes what is queued, and what is left when it stops.
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error)

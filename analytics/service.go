@@ -131,7 +131,8 @@ func (s *Service) Dropped() int64 {
 }
 
 // Flush writes every queued event now, in batches of BatchSize. On error
-// the unwritten events stay queued for the next flush.
+// the unwritten events stay queued for the next flush, except a batch the
+// store refuses as invalid, which is dropped (and counted in Dropped).
 func (s *Service) Flush(ctx context.Context) error {
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
@@ -143,7 +144,16 @@ func (s *Service) Flush(ctx context.Context) error {
 		if n == 0 {
 			return nil
 		}
-		if err := s.st.Append(ctx, batch, s.rollup(batch, 1)); err != nil {
+		err := s.st.Append(ctx, batch, s.rollup(batch, 1))
+		switch {
+		case errors.Is(err, ErrInvalid):
+			// The store will never take this batch: drop it rather than
+			// block every event behind it.
+			s.opt.Logger.ErrorContext(ctx, "analytics: batch refused; events dropped", "events", n, "err", err)
+			s.mu.Lock()
+			s.dropped += int64(n)
+			s.mu.Unlock()
+		case err != nil:
 			return fmt.Errorf("analytics: append %d events: %w", n, err)
 		}
 		s.mu.Lock()
