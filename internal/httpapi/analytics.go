@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
+	"net/mail"
 	"strconv"
 	"strings"
 
@@ -145,6 +146,24 @@ func (a *api) itemAnalytics(w http.ResponseWriter, r *http.Request) error {
 		return writeCSV(w, "item-"+id+"-"+string(rep.From)+"-to-"+string(rep.To)+".csv", rep.Days, "")
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// eraseRecipient deletes everything analytics recorded about one buyer's
+// address (admins): a privacy request. It answers how many records went.
+func (a *api) eraseRecipient(w http.ResponseWriter, r *http.Request) error {
+	if a.cfg.Analytics == nil {
+		return errNoAnalytics
+	}
+	email := strings.TrimSpace(r.PathValue("email"))
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		return errcode.Invalidf(analytics.ErrInvalid, "email", "must be an e-mail address")
+	}
+	n, err := a.cfg.Analytics.EraseRecipient(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"email": strings.ToLower(email), "deleted": n})
 	return nil
 }
 

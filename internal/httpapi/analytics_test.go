@@ -449,3 +449,23 @@ func TestAnalyticsNotConfiguredHTTP(t *testing.T) {
 		e.refused(503, "unavailable", "ada", "GET", "/api/v1/analytics/"+p, nil)
 	}
 }
+
+func TestAnalyticsEraseRecipientHTTP(t *testing.T) {
+	eachAnalyticsStore(t, func(t *testing.T, e *analyticsEnv) {
+		is := is.New(t)
+		path := "/api/v1/analytics/recipients/"
+		e.refused(403, "forbidden", "ann", "DELETE", path+"buyer@acme.example", nil) // analysts read; admins erase
+		e.refused(403, "forbidden", "sam", "DELETE", path+"buyer@acme.example", nil)
+		e.refused(400, "invalid", "ada", "DELETE", path+"not-an-address", nil)
+		before := e.do("ann", "GET", reports+"pitches", nil).items()
+		is.True(len(before) > 0)
+		got := e.must(200, "ada", "DELETE", path+"Buyer@Acme.example", nil)
+		is.Equal(got["email"], "buyer@acme.example")
+		is.True(got["deleted"].(float64) > 0)
+		for _, row := range e.do("ann", "GET", reports+"pitches?include_bots=true", nil).items() {
+			is.True(row["recipient"] != "buyer@acme.example") // nothing about the buyer is left
+		}
+		again := e.must(200, "ada", "DELETE", path+"buyer@acme.example", nil)
+		is.Equal(again["deleted"], float64(0))
+	})
+}

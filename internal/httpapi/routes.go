@@ -92,6 +92,7 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("GET /api/v1/analytics/reports/search-gaps", a.searchGapReport)
 	route("GET /api/v1/analytics/reports/sellers", a.sellerReport)
 	route("GET /api/v1/analytics/reports/influence", a.influenceReport)
+	route("DELETE /api/v1/analytics/recipients/{email}", a.eraseRecipient)
 
 	// Users (admins) and API tokens.
 	route("GET /api/v1/users", a.listUsers)
