@@ -7,12 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/briefcasehq/briefcase"
-	"github.com/briefcasehq/briefcase/items"
-	"github.com/briefcasehq/briefcase/localblobs"
 	"github.com/briefcasehq/briefcase/share"
-	"github.com/briefcasehq/briefcase/spots"
-	"github.com/briefcasehq/briefcase/store/sqlitestore"
 )
 
 // BenchmarkBeaconIngestion measures beacons recorded through the Go API
@@ -23,43 +18,8 @@ import (
 //	go test -run x -bench BeaconIngestion -benchtime 200000x .
 func BenchmarkBeaconIngestion(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlitestore.Open(ctx, b.TempDir()+"/briefcase.db", sqlitestore.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	blobs, err := localblobs.New(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	lib, err := briefcase.New(ctx, briefcase.Config{Store: db, Blobs: blobs})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	sys := briefcase.SystemContext(ctx)
-	trained := []spots.Training{{Name: spots.TrainingContentContributor, CompletedAt: time.Now()}}
-	seller, err := lib.Spots.SavePrincipal(sys, spots.Principal{ID: "seller", Email: "seller@example.com", Trainings: trained})
-	if err != nil {
-		b.Fatal(err)
-	}
-	as := briefcase.WithPrincipal(ctx, seller)
-	sp, err := lib.Spots.Create(as, spots.NewSpot{Name: "Deals", Kind: spots.KindTeam})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := lib.Items.Create(as, items.NewItem{SpotID: sp.ID, Kind: items.KindDocument, Title: "Deck", Audience: items.External})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := lib.Items.AddVersion(as, it.ID, items.NewVersion{Filename: "deck.md", Body: strings.NewReader("# Deck")}); err != nil {
-		b.Fatal(err)
-	}
-	_, links, err := lib.Shares.CreatePitch(as, share.NewPitch{Title: "Deck", Items: []string{it.ID}, Recipients: []string{"buyer@acme.com"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok := links[0].Token
+	site := newBeaconSite(b, 1) // its HTTP server stays idle here
+	lib, tok := site.lib, strings.TrimPrefix(site.path, "/p/")
 	acc, err := lib.Shares.Resolve(ctx, tok, "")
 	if err != nil {
 		b.Fatal(err)
@@ -85,7 +45,7 @@ func BenchmarkBeaconIngestion(b *testing.B) {
 		v := views[next.Add(1)%nViews]
 		for pb.Next() {
 			seq := v.seq.Add(1)
-			res, err := lib.Shares.Beacon(ctx, tok, v.token, []share.Beacon{{Seq: seq, ItemID: it.ID, Page: int(seq%5) + 1, ActiveMS: 100}})
+			res, err := lib.Shares.Beacon(ctx, tok, v.token, []share.Beacon{{Seq: seq, ItemID: site.itemID, Page: int(seq%5) + 1, ActiveMS: 100}})
 			if err != nil {
 				b.Error(err)
 				return
