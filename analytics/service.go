@@ -434,23 +434,22 @@ func (s *Service) EraseRecipient(ctx context.Context, email string) (int64, erro
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
 	var after int64
+	var evs []Event
 	for {
-		evs, err := s.st.Events(ctx, EventFilter{AfterID: after, Recipient: email, Limit: 5000})
+		page, err := s.st.Events(ctx, EventFilter{AfterID: after, Recipient: email, Limit: 5000})
 		if err != nil {
 			return 0, fmt.Errorf("analytics: erase: %w", err)
 		}
-		if len(evs) == 0 {
+		if len(page) == 0 {
 			break
 		}
-		r := s.rollup(evs, -1)
-		// Rows keyed by the address are deleted whole below.
-		r.VisitPages, r.Recipients = nil, nil
-		if err := s.st.AddRollups(ctx, r); err != nil {
-			return 0, fmt.Errorf("analytics: erase: %w", err)
-		}
-		after = evs[len(evs)-1].ID
+		evs = append(evs, page...)
+		after = page[len(page)-1].ID
 	}
-	n, err := s.st.EraseRecipient(ctx, email)
+	r := s.rollup(evs, -1)
+	// Rows keyed by the address are deleted whole, in the same transaction.
+	r.VisitPages, r.Recipients = nil, nil
+	n, err := s.st.EraseRecipient(ctx, email, r)
 	if err != nil {
 		return n, fmt.Errorf("analytics: erase: %w", err)
 	}

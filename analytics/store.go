@@ -43,12 +43,14 @@ type Store interface {
 	// before (retention), and returns how many; roll-ups stay. The zero
 	// time is ErrInvalid.
 	DeleteEvents(ctx context.Context, before time.Time) (int64, error)
-	// EraseRecipient deletes the raw events whose Recipient is email and
-	// the roll-up rows keyed by it (VisitPage, RecipientTotal), and
-	// returns how many rows it deleted in all. The service subtracts the
-	// recipient's contributions from anonymous roll-ups first. An empty
-	// email is ErrInvalid.
-	EraseRecipient(ctx context.Context, email string) (int64, error)
+	// EraseRecipient adds subtract (the recipient's part of the anonymous
+	// roll-ups, as negative deltas the service computed), deletes the raw
+	// events whose Recipient is email and the roll-up rows keyed by it
+	// (VisitPage, RecipientTotal), all in one transaction, and returns how
+	// many rows it deleted. A crash leaves all of it or none, so a retry
+	// never subtracts twice. An empty email or invalid deltas are
+	// ErrInvalid, and change nothing.
+	EraseRecipient(ctx context.Context, email string, subtract Rollups) (int64, error)
 
 	// SumItems sums ItemDay rows per item over f and adds, per item, the
 	// unique viewers (ItemViewer), the visits and unique (non-empty)

@@ -32,6 +32,7 @@ var retentionTests = []subtest{
 var eraseTests = []subtest{
 	{"Recipient", testEraseRecipient},
 	{"Empty", testEraseEmpty},
+	{"Subtracts", testEraseSubtracts},
 }
 
 // event returns a fully populated page view (not stored).
@@ -121,7 +122,7 @@ func testEventIDsNeverReused(e *env) {
 	erase := event()
 	e.append([]analytics.Event{erase}, analytics.Rollups{})
 	last := e.allEvents()[1].ID
-	_, err = e.s.EraseRecipient(e.ctx, erase.Recipient)
+	_, err = e.s.EraseRecipient(e.ctx, erase.Recipient, analytics.Rollups{})
 	noErr(e.t, err, "EraseRecipient")
 	e.append(numbered(4, 1), analytics.Rollups{})
 	got = e.allEvents()
@@ -342,7 +343,7 @@ func testEraseRecipient(e *env) {
 	e.append(evs, r)
 	before := e.everything()
 
-	n, err := e.s.EraseRecipient(e.ctx, gone)
+	n, err := e.s.EraseRecipient(e.ctx, gone, analytics.Rollups{})
 	noErr(e.t, err, "EraseRecipient")
 	if n != 2+2+3 {
 		e.t.Fatalf("EraseRecipient: got %d, want 7 (2 events, 2 visit pages, 3 recipient totals)", n)
@@ -352,13 +353,12 @@ func testEraseRecipient(e *env) {
 	check(e.t, "VisitPages after EraseRecipient", got.Visits, r.VisitPages[2:])
 	check(e.t, "RecipientTotals after EraseRecipient", got.Recipients,
 		[]analytics.RecipientTotal{r.Recipients[4], r.Recipients[3]})
-	// The service takes the recipient's part out of anonymous roll-ups
-	// itself (with negative deltas); the store leaves them alone.
+	// Without deltas to subtract the store leaves anonymous roll-ups alone.
 	check(e.t, "ItemDays, viewers, queries and actors after EraseRecipient",
 		[]any{got.Popular, got.Queries, got.Actors, got.Spots},
 		[]any{before.Popular, before.Queries, before.Actors, before.Spots})
 
-	n, err = e.s.EraseRecipient(e.ctx, gone)
+	n, err = e.s.EraseRecipient(e.ctx, gone, analytics.Rollups{})
 	noErr(e.t, err, "EraseRecipient again")
 	if n != 0 {
 		e.t.Fatalf("EraseRecipient again: got %d, want 0", n)
@@ -370,7 +370,36 @@ func testEraseRecipient(e *env) {
 func testEraseEmpty(e *env) {
 	e.append(numbered(0, 3), fullRollups())
 	before := e.everything()
-	_, err := e.s.EraseRecipient(e.ctx, "")
+	_, err := e.s.EraseRecipient(e.ctx, "", analytics.Rollups{})
 	wantErr(e.t, err, analytics.ErrInvalid, `EraseRecipient("")`)
 	check(e.t, `everything after EraseRecipient("")`, e.everything(), before)
+}
+
+// testEraseSubtracts: the deltas given are added in the same transaction;
+// invalid deltas refuse the whole erasure.
+func testEraseSubtracts(e *env) {
+	const gone = "gone@acme.example"
+	evs := numbered(0, 2)
+	evs[0].Recipient = gone
+	r := fullRollups()
+	e.append(evs, r)
+	before := e.everything()
+	bad := analytics.Rollups{ItemDays: []analytics.ItemDay{{ItemID: "item-1", Day: "not a day", Views: -1}}}
+	_, err := e.s.EraseRecipient(e.ctx, gone, bad)
+	wantErr(e.t, err, analytics.ErrInvalid, "EraseRecipient with a malformed delta")
+	check(e.t, "everything after a refused EraseRecipient", e.everything(), before)
+
+	minus := analytics.Rollups{Queries: []analytics.QueryDay{}}
+	for _, q := range r.Queries {
+		q.Searches, q.ZeroHits, q.HitsTotal = -q.Searches, -q.ZeroHits, -q.HitsTotal
+		minus.Queries = append(minus.Queries, q)
+	}
+	n, err := e.s.EraseRecipient(e.ctx, gone, minus)
+	noErr(e.t, err, "EraseRecipient with deltas")
+	if n != 1 {
+		e.t.Fatalf("EraseRecipient: got %d rows deleted, want 1 event", n)
+	}
+	if got := e.everything(); len(got.Queries) != 0 {
+		e.t.Fatalf("EraseRecipient did not subtract its deltas: queries left %+v", got.Queries)
+	}
 }

@@ -265,12 +265,16 @@ func (s *Store) DeleteEvents(ctx context.Context, before time.Time) (int64, erro
 
 // EraseRecipient deletes the events, visit pages and recipient totals of
 // email.
-func (s *Store) EraseRecipient(ctx context.Context, email string) (int64, error) {
+func (s *Store) EraseRecipient(ctx context.Context, email string, subtract analytics.Rollups) (int64, error) {
 	if email == "" {
 		return 0, fmt.Errorf("memstore: erase recipient: no address: %w", analytics.ErrInvalid)
 	}
+	if err := checkRollups(subtract); err != nil {
+		return 0, fmt.Errorf("memstore: erase recipient: %w", err)
+	}
 	var n int64
 	err := s.write(ctx, func(st *state) error {
+		st.addRollups(subtract)
 		kept := make([]analytics.Event, 0, len(st.events))
 		for _, ev := range st.events {
 			if ev.Recipient == email {

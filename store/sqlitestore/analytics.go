@@ -438,13 +438,22 @@ func (e *engine) DeleteEvents(ctx context.Context, before time.Time) (int64, err
 // EraseRecipient deletes an address's events, visit pages and recipient
 // totals in one transaction. The first two tables have no index on the
 // address (see the migration): each is read once.
-func (e *engine) EraseRecipient(ctx context.Context, email string) (int64, error) {
+func (e *engine) EraseRecipient(ctx context.Context, email string, subtract analytics.Rollups) (int64, error) {
 	if email == "" {
 		return 0, fmt.Errorf("sqlitestore: erase recipient: no address: %w", analytics.ErrInvalid)
 	}
+	c, err := checkRollups(subtract)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: erase recipient: %w", err)
+	}
 	var n int64
-	err := e.write(ctx, func(tx *sqlx.Tx) error {
+	err = e.write(ctx, func(tx *sqlx.Tx) error {
 		n = 0
+		if !c.empty() {
+			if err := addRollups(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		for _, q := range []string{
 			`DELETE FROM briefcase_analytics_events WHERE recipient = ?`,
 			`DELETE FROM briefcase_analytics_visit_pages WHERE recipient = ?`,
