@@ -258,9 +258,13 @@ func TestEmailGate(t *testing.T) {
 		}
 		_, _, err = e.lib.Shares.VerifyEmail(e.ctx, tok, "buyer@acme.com", code2, "")
 		is.True(errors.Is(err, share.ErrWrongCode))
+		// Asking for a new code buys no new guesses until the dead one expires.
+		e.clock.Add(share.CodeResendAfter)
+		is.Equal(code(e.lib.Shares.StartEmailGate(e.ctx, tok, "buyer@acme.com")), errcode.TooManyRequests)
+		is.Equal(len(e.notes.take("share.code")), 0)
 
 		// Codes expire.
-		e.clock.Add(share.CodeResendAfter)
+		e.clock.Add(share.CodeTTL)
 		is.NoErr(e.lib.Shares.StartEmailGate(e.ctx, tok, "buyer@acme.com"))
 		code3 := codeFrom(t, e, "buyer@acme.com")
 		e.clock.Add(share.CodeTTL)
@@ -466,10 +470,10 @@ func TestBeaconsAreCappedAndDeduplicated(t *testing.T) {
 		r = send(r.Token, deck(2, 1, 60000)) // claims a minute after 5 s: capped at 5 s + slack
 		is.Equal(r.Accepted, 1)
 		e.clock.Add(10 * time.Second)
-		r = send(r.Token, deck(3, 2, 3000), deck(4, 3, 9000)) // one flush, two pages: 12 s budget
+		r = send(r.Token, deck(3, 2, 3000), deck(4, 3, 9000)) // one flush, two pages: 12 s since the last, but 20 s + 2 s since the start less 11 s credited: 11 s
 		is.Equal(r.Accepted, 2)
 		e.clock.Add(time.Second)
-		r = send(r.Token, deck(5, 3, 10000), deck(5, 3, 10000)) // capped at 1 s + slack; the repeat is a duplicate
+		r = send(r.Token, deck(5, 3, 10000), deck(5, 3, 10000)) // 1 s + slack since the last, but 21 s + 2 s since the start less 22 s: 1 s; the repeat is a duplicate
 		is.Equal(r.Accepted, 1)
 		is.Equal(r.Duplicates, 1)
 
@@ -479,20 +483,20 @@ func TestBeaconsAreCappedAndDeduplicated(t *testing.T) {
 		for _, ev := range evs {
 			credited = append(credited, ev.ActiveMS)
 		}
-		is.Equal(credited, []int64{4000, 7000, 3000, 9000, 3000})
-		is.Equal(evs[1].ClaimedMS, int64(60000)) // what was claimed is kept
+		is.Equal(credited, []int64{4000, 7000, 3000, 8000, 1000}) // never more than 21 s of wall time + 2 s of slack in all
+		is.Equal(evs[1].ClaimedMS, int64(60000))                  // what was claimed is kept
 
 		d, err := e.lib.Shares.Get(e.as(t, "eddie"), sh.ID, false)
 		is.NoErr(err)
 		is.Equal(d.Engagement.Views, 1)
-		is.Equal(d.Engagement.ActiveMS, int64(26000))
+		is.Equal(d.Engagement.ActiveMS, int64(23000))
 		is.Equal(len(d.Engagement.Recipients), 2) // every recipient shows, viewed or not
 		buyer := d.Engagement.Recipients[0]
 		is.Equal(buyer.Recipient, "buyer@acme.com")
-		is.Equal(buyer.ActiveMS, int64(26000))
+		is.Equal(buyer.ActiveMS, int64(23000))
 		is.Equal(d.Engagement.Recipients[1].Views, 0)
 		is.Equal(len(buyer.Items), 1)
-		is.Equal(buyer.Items[0].Pages, []share.PageEngagement{{Page: 1, ActiveMS: 11000, Views: 1}, {Page: 2, ActiveMS: 3000, Views: 1}, {Page: 3, ActiveMS: 12000, Views: 1}}) // one visit on each page
+		is.Equal(buyer.Items[0].Pages, []share.PageEngagement{{Page: 1, ActiveMS: 11000, Views: 1}, {Page: 2, ActiveMS: 3000, Views: 1}, {Page: 3, ActiveMS: 9000, Views: 1}}) // one visit on each page
 
 		// Refusals.
 		_, err = e.lib.Shares.Beacon(e.ctx, tok, "forged.token", []share.Beacon{deck(6, 1, 1)})
@@ -598,10 +602,15 @@ func TestConcurrentBeaconsLoseAndDoubleNothing(t *testing.T) {
 		is.NoErr(err)
 		tok := links[0].Token
 		const views, beacons = 30, 20
+		var opened []share.Visit
+		for range views {
+			opened = append(opened, visit(t, e, tok, browserUA))
+		}
+		// The visits began long enough ago for all their reading.
+		e.clock.Add(beacons * time.Second)
 		var wg sync.WaitGroup
 		errs := make(chan error, views*beacons*2)
-		for i := 0; i < views; i++ {
-			v := visit(t, e, tok, browserUA)
+		for _, v := range opened {
 			wg.Go(func() {
 				for seq := int64(1); seq <= beacons; seq++ {
 					b := []share.Beacon{{Seq: seq, ItemID: s.deck.ID, Page: int(seq%3) + 1, ActiveMS: 1000}}
@@ -814,5 +823,136 @@ func TestRoomContributors(t *testing.T) {
 		is.Equal(code(err), errcode.FailedPrecondition)
 		_, err = e.lib.Shares.AddLink(olivia, room.ID, "", nil)
 		is.Equal(code(err), errcode.FailedPrecondition)
+	})
+}
+
+func TestServingRefusesContentPastItsDates(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		eddie := e.as(t, "eddie")
+		_, err := e.lib.Items.Update(eddie, s.study.ID, items.ItemPatch{ExpiresAt: ptr(e.clock.Now().Add(time.Hour))})
+		is.NoErr(err)
+		_, links, err := e.lib.Shares.CreatePitch(eddie, share.NewPitch{Title: "Study", Items: []string{s.study.ID, s.deck.ID},
+			Recipients: []string{"buyer@acme.com"}, Settings: share.LinkSettings{AllowDownload: true}})
+		is.NoErr(err)
+		acc, err := e.lib.Shares.Resolve(e.ctx, links[0].Token, "")
+		is.NoErr(err)
+		_, err = e.lib.Shares.Item(e.ctx, acc, s.study.ID)
+		is.NoErr(err)
+
+		// Past its expiry date, before anything moved its status: no longer
+		// served, nor shareable again.
+		e.clock.Add(2 * time.Hour)
+		acc, err = e.lib.Shares.Resolve(e.ctx, links[0].Token, "")
+		is.NoErr(err)
+		_, err = e.lib.Shares.Item(e.ctx, acc, s.study.ID)
+		is.True(errors.Is(err, share.ErrItemUnavailable))
+		_, _, err = e.lib.Shares.File(e.ctx, acc, s.study.ID, true, "")
+		is.True(errors.Is(err, share.ErrItemUnavailable))
+		_, _, err = e.lib.Shares.CreatePitch(eddie, share.NewPitch{Title: "Again", Items: []string{s.study.ID},
+			Recipients: []string{"buyer@acme.com"}})
+		is.True(strings.Contains(errcode.FieldsOf(err)["items"], "expired"))
+		_, err = e.lib.Shares.Item(e.ctx, acc, s.deck.ID)
+		is.NoErr(err) // the other item is fine
+	})
+}
+
+func TestClickOnlyFollowsLinkItems(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		eddie := e.as(t, "eddie")
+		// A PDF that came from an intranet URL, not downloadable.
+		pdf, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: s.product.ID, Kind: items.KindPDF, Title: "Pricing",
+			Audience: items.External, Source: items.Source{Type: items.SourceURL, URL: "https://intranet.example/pricing.pdf?sig=secret"}})
+		is.NoErr(err)
+		_, err = e.lib.Items.AddVersion(eddie, pdf.ID, items.NewVersion{Filename: "pricing.md", Body: strings.NewReader("# Pricing")})
+		is.NoErr(err)
+		_, links, err := e.lib.Shares.CreatePitch(eddie, share.NewPitch{Title: "P", Items: []string{pdf.ID, s.site.ID},
+			Recipients: []string{"buyer@acme.com"}})
+		is.NoErr(err)
+		acc, err := e.lib.Shares.Resolve(e.ctx, links[0].Token, "")
+		is.NoErr(err)
+		_, err = e.lib.Shares.Click(e.ctx, acc, pdf.ID, "")
+		is.True(errors.Is(err, share.ErrItemUnavailable)) // its source stays internal
+		url, err := e.lib.Shares.Click(e.ctx, acc, s.site.ID, "")
+		is.NoErr(err)
+		is.Equal(url, "https://example.com/tour")
+	})
+}
+
+func TestBeaconSlackIsGivenOncePerVisit(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		sh, links, err := e.lib.Shares.CreatePitch(e.as(t, "eddie"), share.NewPitch{Title: "Deck", Items: []string{s.deck.ID},
+			Recipients: []string{"buyer@acme.com"}})
+		is.NoErr(err)
+		v := visit(t, e, links[0].Token, browserUA)
+		tok := v.BeaconToken
+		// A hundred requests at the same instant, each claiming an hour.
+		for seq := int64(1); seq <= 100; seq++ {
+			res, err := e.lib.Shares.Beacon(e.ctx, links[0].Token, tok, []share.Beacon{{Seq: seq, ItemID: s.deck.ID, Page: 1, ActiveMS: 3_600_000}})
+			is.NoErr(err)
+			tok = res.Token
+		}
+		d, err := e.lib.Shares.Get(e.as(t, "eddie"), sh.ID, false)
+		is.NoErr(err)
+		is.Equal(d.Engagement.ActiveMS, share.BeaconSlack.Milliseconds()) // no more than no time at all, plus the slack once
+	})
+}
+
+func TestRevocationSurvivesConcurrentRoomEdits(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		olivia, eddie := e.as(t, "olivia"), e.as(t, "eddie")
+		for round := range 20 {
+			room, links, err := e.lib.Shares.CreateRoom(olivia, share.NewRoom{Title: "Room", Contributors: []string{"eddie"},
+				Sections: []share.NewSection{{Title: "A", Items: []string{s.deck.ID}}}})
+			is.NoErr(err)
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				_, err := e.lib.Shares.UpdateRoom(eddie, room.ID, share.RoomPatch{Title: ptr(fmt.Sprint("Room ", round))})
+				if err != nil && code(err) != errcode.FailedPrecondition {
+					t.Error(err)
+				}
+			})
+			wg.Go(func() {
+				if _, err := e.lib.Shares.Revoke(olivia, room.ID); err != nil {
+					t.Error(err)
+				}
+			})
+			wg.Wait()
+			_, err = e.lib.Shares.Resolve(e.ctx, links[0].Token, "")
+			is.True(errors.Is(err, share.ErrLinkRevoked)) // whichever committed first, the room stays revoked
+		}
+	})
+}
+
+func TestEmailGateGuessesSurviveResends(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		_, links, err := e.lib.Shares.CreatePitch(e.as(t, "eddie"), share.NewPitch{Title: "Gated", Items: []string{s.deck.ID},
+			Recipients: []string{"buyer@acme.com"}, Settings: share.LinkSettings{EmailGate: true}})
+		is.NoErr(err)
+		tok, addr := links[0].Token, "buyer@acme.com"
+		is.NoErr(e.lib.Shares.StartEmailGate(e.ctx, tok, addr))
+		first := codeFrom(t, e, addr)
+		for range 3 {
+			_, _, err = e.lib.Shares.VerifyEmail(e.ctx, tok, addr, wrong(first), "")
+			is.True(errors.Is(err, share.ErrWrongCode))
+		}
+		e.clock.Add(share.CodeResendAfter)
+		is.NoErr(e.lib.Shares.StartEmailGate(e.ctx, tok, addr)) // a new code, the same count
+		second := codeFrom(t, e, addr)
+		for range 2 {
+			_, _, err = e.lib.Shares.VerifyEmail(e.ctx, tok, addr, wrong(second), "")
+			is.True(errors.Is(err, share.ErrWrongCode))
+		}
+		_, _, err = e.lib.Shares.VerifyEmail(e.ctx, tok, addr, second, "")
+		is.True(errors.Is(err, share.ErrWrongCode)) // five wrong in all: dead
 	})
 }

@@ -65,6 +65,11 @@ func (s *Service) Shareable(ctx context.Context, itemID string) (Item, spots.Dec
 	d := a.view
 	d.Action = spots.ActionShare
 	d = Evaluate(p, it, d)
+	if d.Allowed && !it.ExpiresAt.IsZero() && !s.now().Before(it.ExpiresAt) {
+		// Past its expiry date, even before governance marks it expired.
+		d.Allowed, d.Override = false, false
+		d.Chain = append(d.Chain, "expired content is not shared")
+	}
 	if !d.Allowed {
 		return Item{}, d, fmt.Errorf("%w: %s: %s", ErrForbidden, itemID, strings.Join(d.Chain, "; "))
 	}

@@ -91,11 +91,15 @@ func (s *Service) Get(ctx context.Context, id string, includeBots bool) (Detail,
 		for _, si := range sec.Items {
 			di := DetailItem{SectionID: sec.ID, ItemID: si.ItemID}
 			it, err := s.st.GetItem(ctx, si.ItemID)
-			di.Availability, err = availability(it, err)
+			di.Availability, err = availability(it, err, s.now())
 			if err != nil {
 				return Detail{}, fmt.Errorf("share: item %s: %w", si.ItemID, err)
 			}
-			di.Title = it.DisplayTitle()
+			if di.Availability != MadeInternal {
+				// An item made internal may now be in a spot the reader of
+				// this share cannot see: its title is not theirs to read.
+				di.Title = it.DisplayTitle()
+			}
 			if di.Availability != Gone {
 				di.VersionID = cmp.Or(si.VersionID, it.CurrentVersionID)
 				di.NewerVersion = si.VersionID != "" && it.CurrentVersionID != si.VersionID

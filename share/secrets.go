@@ -120,6 +120,9 @@ func (s *Service) hashCode(key []byte, linkID, email, code string) string {
 // signingKey returns the key for beacon tokens and sessions.
 func (s *Service) signingKey(ctx context.Context) ([]byte, error) {
 	if len(s.opt.SigningKey) > 0 {
+		if len(s.opt.SigningKey) < 16 {
+			return nil, errors.New("share: Options.SigningKey must be at least 16 bytes")
+		}
 		return s.opt.SigningKey, nil
 	}
 	s.keyMu.Lock()

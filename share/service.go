@@ -305,6 +305,10 @@ func (s *Service) AddLink(ctx context.Context, shareID, recipient string, settin
 	if err != nil {
 		return IssuedLink{}, err
 	}
+	if !owns(p, sh) {
+		// A link decides who gets in and on what terms: the owner's call.
+		return IssuedLink{}, fmt.Errorf("%w: only the owner adds links", ErrForbidden)
+	}
 	if !sh.RevokedAt.IsZero() {
 		return IssuedLink{}, fmt.Errorf("%w: the share was revoked", ErrPrecondition)
 	}
@@ -618,6 +622,8 @@ func (s *Service) shareable(ctx context.Context, id, actor string, pin bool, now
 				return SharedItem{}, fmt.Errorf("item %s is internal: internal content is never shared", id)
 			case !slices.Contains(items.ShareableStatuses, it.Status):
 				return SharedItem{}, fmt.Errorf("item %s is %s: only published or expiring content is shared", id, it.Status)
+			case !it.ExpiresAt.IsZero() && !now.Before(it.ExpiresAt):
+				return SharedItem{}, fmt.Errorf("item %s expired on %s: expired content is not shared", id, it.ExpiresAt.Format(time.DateOnly))
 			}
 		}
 		return SharedItem{}, fmt.Errorf("no item %s", id)
@@ -717,11 +723,35 @@ func (s *Service) UpdateRoom(ctx context.Context, id string, patch RoomPatch) (S
 	}
 	after.UpdatedAt = now
 	err = s.atomic(ctx, func(tx Stores) error {
+		// Apply the change to the room as it is now: a revocation or
+		// another change committed since it was read must not be undone.
+		cur, err := tx.GetShare(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !cur.RevokedAt.IsZero() {
+			return fmt.Errorf("%w: the room was revoked", ErrPrecondition)
+		}
+		next := cur.Clone()
+		next.Title, next.Message, next.AccountID, next.OpportunityID = after.Title, after.Message, after.AccountID, after.OpportunityID
+		if patch.Sections != nil {
+			next.Sections = after.Sections
+			for si := range next.Sections {
+				for ii := range next.Sections[si].Items {
+					it := &next.Sections[si].Items[ii]
+					if old, ok := cur.Item(it.ItemID); ok {
+						it.Seen = old.Seen // what the impact watcher recorded since
+					}
+				}
+			}
+		}
+		next.UpdatedAt = now
+		after = next
 		if err := tx.UpdateShare(ctx, after); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "share.update", TargetKind: string(KindRoom),
-			TargetID: id, Before: audit.JSON(roomAudit(before)), After: audit.JSON(roomAudit(after))})
+			TargetID: id, Before: audit.JSON(roomAudit(cur)), After: audit.JSON(roomAudit(after))})
 	})
 	if err != nil {
 		return Share{}, fmt.Errorf("share: update room %s: %w", id, err)
@@ -790,13 +820,22 @@ func (s *Service) SetContributor(ctx context.Context, roomID, userID string, add
 		after.Contributors = slices.Delete(after.Contributors, i, i+1)
 	}
 	now := s.now()
-	after.UpdatedAt = now
 	err = s.atomic(ctx, func(tx Stores) error {
+		cur, err := tx.GetShare(ctx, roomID)
+		if err != nil {
+			return err
+		}
+		if !cur.RevokedAt.IsZero() {
+			return fmt.Errorf("%w: the room was revoked", ErrPrecondition)
+		}
+		contributors := after.Contributors
+		after = cur.Clone()
+		after.Contributors, after.UpdatedAt = contributors, now
 		if err := tx.UpdateShare(ctx, after); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "share.contributors", TargetKind: string(KindRoom),
-			TargetID: roomID, Before: audit.JSON(before.Contributors), After: audit.JSON(after.Contributors)})
+			TargetID: roomID, Before: audit.JSON(cur.Contributors), After: audit.JSON(after.Contributors)})
 	})
 	if err != nil {
 		return Share{}, fmt.Errorf("share: contributors of %s: %w", roomID, err)
@@ -818,8 +857,17 @@ func (s *Service) Revoke(ctx context.Context, id string) (Share, error) {
 		return sh, nil
 	}
 	now := s.now()
-	sh.RevokedAt, sh.UpdatedAt = now, now
 	err = s.atomic(ctx, func(tx Stores) error {
+		cur, err := tx.GetShare(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !cur.RevokedAt.IsZero() {
+			sh = cur
+			return nil
+		}
+		sh = cur
+		sh.RevokedAt, sh.UpdatedAt = now, now
 		if err := tx.UpdateShare(ctx, sh); err != nil {
 			return err
 		}

@@ -369,6 +369,10 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 			}
 		}
 		budget := j.at.Sub(vs.last).Milliseconds() + BeaconSlack.Milliseconds()
+		// The slack is given once per visit, not once per request: a view
+		// is never credited more than the wall time since it began, plus
+		// the slack.
+		budget = min(budget, j.at.Sub(vs.v.StartedAt).Milliseconds()+BeaconSlack.Milliseconds()-(vs.v.ActiveMS+vs.activeMS))
 		if budget < 0 {
 			budget = 0
 		}
@@ -379,7 +383,7 @@ func (s *Service) applyBatch(ctx context.Context, tx Stores, jobs []*beaconJob, 
 			if !cached {
 				if _, in := ls.share.Item(b.ItemID); in {
 					it, err := tx.GetItem(ctx, b.ItemID)
-					a, err := availability(it, err)
+					a, err := availability(it, err, j.at)
 					if err != nil {
 						return err
 					}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/items"
 )
 
@@ -159,9 +160,6 @@ func (s *Service) StartEmailGate(ctx context.Context, token, email string) error
 	if ok, why := mayEnter(l, addr); !ok {
 		return fmt.Errorf("%w: %s", ErrRefused, why)
 	}
-	if old, err := s.st.GetGateCode(ctx, l.ID, addr); err == nil && now.Sub(old.CreatedAt) < CodeResendAfter {
-		return fmt.Errorf("%w: a code was sent moments ago", ErrTooManyAttempts)
-	}
 	key, err := s.signingKey(ctx)
 	if err != nil {
 		return err
@@ -171,7 +169,28 @@ func (s *Service) StartEmailGate(ctx context.Context, token, email string) error
 		return err
 	}
 	c := GateCode{LinkID: l.ID, Email: addr, CodeHash: s.hashCode(key, l.ID, addr, code), ExpiresAt: now.Add(CodeTTL), CreatedAt: now}
-	if err := s.st.PutGateCode(ctx, c); err != nil {
+	err = s.atomic(ctx, func(tx Stores) error {
+		old, err := tx.GetGateCode(ctx, l.ID, addr)
+		switch {
+		case errors.Is(err, ErrNotFound) || err == nil && !now.Before(old.ExpiresAt):
+		case err != nil:
+			return err
+		case now.Sub(old.CreatedAt) < CodeResendAfter:
+			return fmt.Errorf("%w: a code was sent moments ago", ErrTooManyAttempts)
+		case old.Attempts >= MaxCodeAttempts:
+			// Wrong guesses count per address until the last code expires,
+			// so asking for new codes buys no more guesses.
+			return fmt.Errorf("%w: too many wrong codes; try again after %s", ErrTooManyAttempts,
+				old.ExpiresAt.Format(time.RFC3339))
+		default:
+			c.Attempts = old.Attempts
+		}
+		return tx.PutGateCode(ctx, c)
+	})
+	if err != nil {
+		if errcode.Of(err) == errcode.TooManyRequests {
+			return err
+		}
 		return fmt.Errorf("share: code: %w", err)
 	}
 	s.notify(ctx, Notice{Email: addr, Kind: "share.code", Key: l.ID + "/" + addr + "/" + now.Format(time.RFC3339Nano),
@@ -209,14 +228,13 @@ func (s *Service) VerifyEmail(ctx context.Context, token, email, code, session s
 		if err != nil {
 			return err
 		}
-		if !now.Before(c.ExpiresAt) || c.Attempts >= MaxCodeAttempts {
+		switch {
+		case !now.Before(c.ExpiresAt):
 			return tx.DeleteGateCode(ctx, l.ID, addr)
-		}
-		if !hmacEqualHex(c.CodeHash, s.hashCode(key, l.ID, addr, code)) {
+		case c.Attempts >= MaxCodeAttempts:
+			return nil // dead, and kept until it expires so the count holds
+		case !hmacEqualHex(c.CodeHash, s.hashCode(key, l.ID, addr, code)):
 			c.Attempts++
-			if c.Attempts >= MaxCodeAttempts {
-				return tx.DeleteGateCode(ctx, l.ID, addr)
-			}
 			return tx.PutGateCode(ctx, c)
 		}
 		verified = true
@@ -326,7 +344,7 @@ type VisitItem struct {
 }
 
 // availability decides whether a shared item is served now.
-func availability(it items.Item, err error) (Availability, error) {
+func availability(it items.Item, err error, now time.Time) (Availability, error) {
 	switch {
 	case errors.Is(err, items.ErrNotFound):
 		return Gone, nil
@@ -336,6 +354,10 @@ func availability(it items.Item, err error) (Availability, error) {
 		return MadeInternal, nil
 	case !slices.Contains(items.ShareableStatuses, it.Status):
 		return NotShareable, nil
+	// Dates count before governance moves the status: an item past its
+	// expiry, or not yet available, is not served.
+	case !it.ExpiresAt.IsZero() && !now.Before(it.ExpiresAt), it.AvailableAt.After(now):
+		return NotShareable, nil
 	}
 	return Available, nil
 }
@@ -344,7 +366,7 @@ func availability(it items.Item, err error) (Availability, error) {
 func (s *Service) itemFor(ctx context.Context, acc Access, si SharedItem, secID string) (VisitItem, error) {
 	vi := VisitItem{SectionID: secID, ItemID: si.ItemID}
 	it, err := s.st.GetItem(ctx, si.ItemID)
-	vi.Availability, err = availability(it, err)
+	vi.Availability, err = availability(it, err, acc.at)
 	if err != nil || vi.Availability != Available {
 		return vi, err
 	}
@@ -431,7 +453,10 @@ func (s *Service) Click(ctx context.Context, acc Access, itemID, viewID string) 
 	if err != nil {
 		return "", err
 	}
-	if vi.Item.Source.URL == "" {
+	// Only link items lead away: a file's source URL is where it came from
+	// (an intranet, a drive), never for buyers, who get the file itself
+	// and only when downloads are allowed.
+	if vi.Version.ID != "" || (vi.Item.Kind != items.KindLink && vi.Item.Kind != items.KindTrack) || vi.Item.Source.URL == "" {
 		return "", fmt.Errorf("%w: the item is not a link", ErrItemUnavailable)
 	}
 	s.record(ctx, acc, EventClicked, itemID, vi.Item.SpotID, viewID)
