@@ -1054,11 +1054,7 @@ func (s *Service) PitchItems(ctx context.Context, q PitchQuery) (Report[PitchIte
 	for i, a := range all {
 		shareIDs[i], itemIDs[i] = a.row.ShareID, a.row.ItemID
 	}
-	shs, err := shareNames(ctx, q.Shares, shareIDs)
-	if err != nil {
-		return Report[PitchItemRow]{}, err
-	}
-	infos, err := s.itemInfos(c.names(ctx), itemIDs)
+	shs, infos, err := s.pitchNames(ctx, c, q, shareIDs, itemIDs)
 	if err != nil {
 		return Report[PitchItemRow]{}, err
 	}
@@ -1070,6 +1066,20 @@ func (s *Service) PitchItems(ctx context.Context, q PitchQuery) (Report[PitchIte
 		rows[i] = a.row
 	}
 	return newReport(pg, rows, next), nil
+}
+
+// pitchNames reads the titles of a page of pitch rows: the shares' as the
+// caller sees them, the items' as the report may name them.
+func (s *Service) pitchNames(ctx context.Context, c reportCaller, q PitchQuery, shareIDs, itemIDs []string) (map[string]share.Share, map[string]itemInfo, error) {
+	shs, err := shareNames(ctx, q.Shares, shareIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := s.itemInfos(c.names(ctx), itemIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return shs, infos, nil
 }
 
 // PitchPages returns the pitch and room engagement report per share, item
@@ -1128,11 +1138,7 @@ func (s *Service) PitchPages(ctx context.Context, q PitchQuery) (Report[PitchPag
 	for i, a := range all {
 		shareIDs[i], itemIDs[i] = a.row.ShareID, a.row.ItemID
 	}
-	shs, err := shareNames(ctx, q.Shares, shareIDs)
-	if err != nil {
-		return Report[PitchPageRow]{}, err
-	}
-	infos, err := s.itemInfos(c.names(ctx), itemIDs)
+	shs, infos, err := s.pitchNames(ctx, c, q, shareIDs, itemIDs)
 	if err != nil {
 		return Report[PitchPageRow]{}, err
 	}
