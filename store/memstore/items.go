@@ -17,7 +17,8 @@ import (
 func normItem(it items.Item) items.Item {
 	it = it.Clone()
 	it.Placements, it.ListIDs = nil, nil
-	for _, t := range []*time.Time{&it.AvailableAt, &it.ExpiresAt, &it.VerifiedAt, &it.VerifyBy, &it.CreatedAt, &it.UpdatedAt} {
+	for _, t := range []*time.Time{&it.AvailableAt, &it.ExpiresAt, &it.VerifiedAt, &it.VerifyBy, &it.SubmittedAt, &it.SweepAt,
+		&it.CreatedAt, &it.UpdatedAt} {
 		*t = utc(*t)
 	}
 	return it
@@ -178,6 +179,9 @@ func (st *state) matches(it items.Item, f items.ItemFilter) bool {
 		return false
 	}
 	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, it.Status) && !slices.Contains(f.AnyStatusHomeIDs, it.SpotID) {
+		return false
+	}
+	if f.HideHidden && it.Hidden && !slices.Contains(f.AnyStatusHomeIDs, it.SpotID) {
 		return false
 	}
 	if len(f.ListIDs) > 0 && !slices.ContainsFunc(f.ListIDs, func(l string) bool { return st.members[memberKey{l, it.ID}] }) {

@@ -9,6 +9,7 @@ import (
 	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
+	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
@@ -70,6 +71,10 @@ type state struct {
 	queryDays  map[queryDayKey]analytics.QueryDay
 	actorDays  map[actorDayKey]analytics.ActorDay
 
+	// notices by ID, and the ID of the notice holding each Key.
+	notices    map[string]governance.Notice
+	noticeKeys map[string]string
+
 	changes   []store.Change
 	changeSeq int64
 }
@@ -119,6 +124,8 @@ func newState() *state {
 		recipients: map[recipientKey]analytics.RecipientTotal{},
 		queryDays:  map[queryDayKey]analytics.QueryDay{},
 		actorDays:  map[actorDayKey]analytics.ActorDay{},
+		notices:    map[string]governance.Notice{},
+		noticeKeys: map[string]string{},
 	}
 }
 
@@ -160,6 +167,9 @@ func (st *state) clone() *state {
 		recipients:  maps.Clone(st.recipients),
 		queryDays:   maps.Clone(st.queryDays),
 		actorDays:   maps.Clone(st.actorDays),
+		// Notices hold no slices.
+		notices:    maps.Clone(st.notices),
+		noticeKeys: maps.Clone(st.noticeKeys),
 	}
 }
 

@@ -69,3 +69,22 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// sweepMicros encodes Item.SweepAt, the one time column that is never
+// NULL: the zero time is 0, so that "zero or not after now" is the single
+// range sweep_at <= now over its index. A SweepAt of exactly the Unix epoch
+// reads back as zero; both mean "due now" to the sweep.
+func sweepMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromSweepMicros decodes sweep_at.
+func fromSweepMicros(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}

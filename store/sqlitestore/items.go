@@ -40,6 +40,9 @@ type itemRow struct {
 	SourceConnector     string        `db:"source_connector"`
 	SourceExternalID    string        `db:"source_external_id"`
 	Status              string        `db:"status"`
+	Hidden              bool          `db:"hidden"`
+	SubmittedAt         sql.NullInt64 `db:"submitted_at"`
+	SweepAt             int64         `db:"sweep_at"`
 	CurrentVersionID    string        `db:"current_version_id"`
 	CreatedBy           string        `db:"created_by"`
 	CreatedAt           sql.NullInt64 `db:"created_at"`
@@ -50,8 +53,8 @@ type itemRow struct {
 const itemSelect = `SELECT i.pk, i.id, s.id AS spot_id, i.kind, i.title, i.description, i.external_title,
 	i.external_description, i.audience, i.downloadable, i.author, i.feedback_owner, i.owners, i.labels,
 	i.available_at, i.expires_at, i.verified_at, i.verify_by, i.promoted, i.promoted_keywords,
-	i.source_type, i.source_url, i.source_connector, i.source_external_id, i.status,
-	i.current_version_id, i.created_by, i.created_at, i.updated_at`
+	i.source_type, i.source_url, i.source_connector, i.source_external_id, i.status, i.hidden,
+	i.submitted_at, i.sweep_at, i.current_version_id, i.created_by, i.created_at, i.updated_at`
 
 func (r itemRow) item() (items.Item, error) {
 	it := items.Item{
@@ -62,7 +65,8 @@ func (r itemRow) item() (items.Item, error) {
 		VerifiedAt: fromMicros(r.VerifiedAt), VerifyBy: fromMicros(r.VerifyBy), Promoted: r.Promoted,
 		Source: items.Source{Type: items.SourceType(r.SourceType), URL: r.SourceURL,
 			Connector: r.SourceConnector, ExternalID: r.SourceExternalID},
-		Status: items.Status(r.Status), CurrentVersionID: r.CurrentVersionID, CreatedBy: r.CreatedBy,
+		Status: items.Status(r.Status), Hidden: r.Hidden, SubmittedAt: fromMicros(r.SubmittedAt),
+		SweepAt: fromSweepMicros(r.SweepAt), CurrentVersionID: r.CurrentVersionID, CreatedBy: r.CreatedBy,
 		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt),
 	}
 	if err := fromJSON("owners", r.Owners, &it.Owners); err != nil {
@@ -105,15 +109,16 @@ func (e *engine) CreateItem(ctx context.Context, it items.Item) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO briefcase_items (id, spot_pk, kind, title, description,
 			external_title, external_description, audience, downloadable, author, feedback_owner, owners, labels,
 			available_at, expires_at, verified_at, verify_by, promoted, promoted_keywords, source_type, source_url,
-			source_connector, source_external_id, status, current_version_id, created_by, created_at, updated_at)
-			SELECT ?, pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			source_connector, source_external_id, status, hidden, submitted_at, sweep_at, current_version_id,
+			created_by, created_at, updated_at)
+			SELECT ?, pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			FROM briefcase_spots WHERE id = ?`,
 			it.ID, it.Kind, it.Title, it.Description, it.ExternalTitle, it.ExternalDescription, it.Audience,
 			boolInt(it.Downloadable), it.Author, it.FeedbackOwner, jsonText(it.Owners), jsonText(it.Labels),
 			micros(it.AvailableAt), micros(it.ExpiresAt), micros(it.VerifiedAt), micros(it.VerifyBy),
 			boolInt(it.Promoted), jsonText(it.PromotedKeywords), it.Source.Type, it.Source.URL, it.Source.Connector,
-			it.Source.ExternalID, it.Status, it.CurrentVersionID, it.CreatedBy, micros(it.CreatedAt),
-			micros(it.UpdatedAt), it.SpotID)
+			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt), sweepMicros(it.SweepAt),
+			it.CurrentVersionID, it.CreatedBy, micros(it.CreatedAt), micros(it.UpdatedAt), it.SpotID)
 		if isUnique(err) {
 			return items.ErrConflict
 		}
@@ -221,13 +226,15 @@ func (e *engine) UpdateItem(ctx context.Context, it items.Item) error {
 			external_title = ?, external_description = ?, audience = ?, downloadable = ?, author = ?,
 			feedback_owner = ?, owners = ?, labels = ?, available_at = ?, expires_at = ?, verified_at = ?,
 			verify_by = ?, promoted = ?, promoted_keywords = ?, source_type = ?, source_url = ?,
-			source_connector = ?, source_external_id = ?, status = ?, current_version_id = ?, updated_at = ?
+			source_connector = ?, source_external_id = ?, status = ?, hidden = ?, submitted_at = ?, sweep_at = ?,
+			current_version_id = ?, updated_at = ?
 			WHERE pk = ?`,
 			home, it.Kind, it.Title, it.Description, it.ExternalTitle, it.ExternalDescription, it.Audience,
 			boolInt(it.Downloadable), it.Author, it.FeedbackOwner, jsonText(it.Owners), jsonText(it.Labels),
 			micros(it.AvailableAt), micros(it.ExpiresAt), micros(it.VerifiedAt), micros(it.VerifyBy),
 			boolInt(it.Promoted), jsonText(it.PromotedKeywords), it.Source.Type, it.Source.URL, it.Source.Connector,
-			it.Source.ExternalID, it.Status, it.CurrentVersionID, micros(it.UpdatedAt), pk)
+			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt), sweepMicros(it.SweepAt),
+			it.CurrentVersionID, micros(it.UpdatedAt), pk)
 		if err != nil {
 			return err
 		}
@@ -338,6 +345,14 @@ func (e *engine) ListItems(ctx context.Context, f items.ItemFilter) ([]items.Ite
 		args = append(args, vals...)
 		if len(f.AnyStatusHomeIDs) > 0 {
 			cond = `(` + cond + ` OR s.id IN (SELECT value FROM json_each(?)))`
+			args = append(args, jsonText(f.AnyStatusHomeIDs))
+		}
+		where = append(where, cond)
+	}
+	if f.HideHidden {
+		cond := `i.hidden = 0`
+		if len(f.AnyStatusHomeIDs) > 0 {
+			cond = `(i.hidden = 0 OR s.id IN (SELECT value FROM json_each(?)))`
 			args = append(args, jsonText(f.AnyStatusHomeIDs))
 		}
 		where = append(where, cond)

@@ -107,7 +107,7 @@ func testItemUpdate(e *env) {
 		Labels: []string{"new"}, ListIDs: []string{newID()}, AvailableAt: at, ExpiresAt: at.Add(time.Hour),
 		VerifiedAt: at, VerifyBy: at.Add(2 * time.Hour), Promoted: false, PromotedKeywords: nil,
 		Source: items.Source{Type: items.SourceURL, URL: "https://example.com/x"}, Status: items.StatusExpired,
-		CurrentVersionID: newID(), CreatedBy: "mallory", CreatedAt: at, UpdatedAt: at.Add(time.Minute),
+		Hidden: false, SubmittedAt: at.Add(-time.Minute), SweepAt: at.Add(3 * time.Hour), CurrentVersionID: newID(), CreatedBy: "mallory", CreatedAt: at, UpdatedAt: at.Add(time.Minute),
 	}
 	noErr(e.t, e.s.UpdateItem(e.ctx, upd), "UpdateItem")
 	want := upd
@@ -118,8 +118,9 @@ func testItemUpdate(e *env) {
 	// Clearing optional times clears them.
 	upd = want
 	upd.AvailableAt, upd.ExpiresAt, upd.VerifiedAt, upd.VerifyBy, upd.Labels, upd.Owners = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil, nil
+	upd.SubmittedAt, upd.SweepAt, upd.Hidden = time.Time{}, time.Time{}, true
 	noErr(e.t, e.s.UpdateItem(e.ctx, upd), "UpdateItem clearing times")
-	checkSame(e.t, "UpdateItem clearing AvailableAt, ExpiresAt, VerifiedAt, VerifyBy, Labels and Owners", e.getItem(orig.ID), upd)
+	checkSame(e.t, "UpdateItem clearing AvailableAt, ExpiresAt, VerifiedAt, VerifyBy, SubmittedAt, SweepAt, Labels and Owners (and setting Hidden)", e.getItem(orig.ID), upd)
 
 	// Moving home to a spot the item is placed in removes that placement.
 	moved := upd

@@ -152,8 +152,11 @@ func (e *env) item(spotID, title string) items.Item {
 		Labels: []string{"2025", "pricing"}, AvailableAt: created.Add(-time.Hour),
 		ExpiresAt: created.Add(90 * 24 * time.Hour), VerifiedAt: created.Add(-time.Minute),
 		VerifyBy: created.Add(30 * 24 * time.Hour), Promoted: true, PromotedKeywords: []string{"deck", "q3"},
-		Source:           items.Source{Type: items.SourceConnector, URL: "https://drive.example.com/f/1", Connector: "gdrive", ExternalID: "1AbC"},
-		Status:           items.StatusPublished,
+		Source: items.Source{Type: items.SourceConnector, URL: "https://drive.example.com/f/1", Connector: "gdrive", ExternalID: "1AbC"},
+		Status: items.StatusPublished,
+		// Hidden is set so that it round-trips; the ListItems tests that
+		// filter on it set it themselves.
+		Hidden: true, SubmittedAt: created.Add(-2 * time.Hour), SweepAt: created.Add(7 * 24 * time.Hour),
 		CurrentVersionID: newID(), CreatedBy: "alice", CreatedAt: created, UpdatedAt: created.Add(time.Minute),
 	}
 }

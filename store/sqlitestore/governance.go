@@ -1,0 +1,248 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/briefcasehq/briefcase/governance"
+	"github.com/briefcasehq/briefcase/items"
+)
+
+// DueItems returns the items whose SweepAt is zero or not after now, by
+// SweepAt then ID, at most limit (zero: 1000), without placements or
+// lists. The zero SweepAt is stored as 0 (see sweepMicros), so this is one
+// range over briefcase_items_sweep that stops at the limit.
+func (e *engine) DueItems(ctx context.Context, now time.Time, limit int) ([]items.Item, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	var rows []itemRow
+	err := sqlx.SelectContext(ctx, e.read(), &rows, itemSelect+`
+		FROM briefcase_items i JOIN briefcase_spots s ON s.pk = i.spot_pk
+		WHERE i.sweep_at <= ? ORDER BY i.sweep_at, i.id LIMIT ?`, sweepMicros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: due items: %w", err)
+	}
+	out := make([]items.Item, len(rows))
+	for i, r := range rows {
+		if out[i], err = r.item(); err != nil {
+			return nil, fmt.Errorf("sqlitestore: due items: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// SetSweepAt sets SweepAt on the items in at, skipping IDs that do not
+// exist, with one prepared statement run once per item inside one
+// transaction (the caller's, inside Atomic). IDs go in sorted order, so
+// consecutive updates touch neighbouring pages of the ID index. It records
+// no change: the schedule is not content.
+func (e *engine) SetSweepAt(ctx context.Context, at map[string]time.Time) error {
+	if len(at) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(at))
+	err := e.write(ctx, func(tx *sqlx.Tx) error {
+		return each(ctx, tx, "set sweep_at", `UPDATE briefcase_items SET sweep_at = ? WHERE id = ?`, len(ids),
+			func(i int) []any { return []any{sweepMicros(at[ids[i]]), ids[i]} })
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: set sweep times of %d items: %w", len(ids), err)
+	}
+	return nil
+}
+
+// ResetSweep sets SweepAt to zero on every item homed in spotID and
+// returns how many there are, whether or not their SweepAt was zero
+// already; an unknown spot has none. It records no change.
+func (e *engine) ResetSweep(ctx context.Context, spotID string) (int, error) {
+	res, err := e.exec(ctx, `UPDATE briefcase_items SET sweep_at = 0
+		WHERE spot_pk = (SELECT pk FROM briefcase_spots WHERE id = ?)`, spotID)
+	var n int64
+	if err == nil {
+		n, err = affected(res)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: reset sweep of spot %s: %w", spotID, err)
+	}
+	return int(n), nil
+}
+
+const noticeCols = `id, key, recipient, digest, kind, item_id, spot_id, subject_id, title, window_days, due,
+	detail, created_at, sent_at, attempts, next_attempt_at, last_error`
+
+type noticeRow struct {
+	ID            string        `db:"id"`
+	Key           string        `db:"key"`
+	Recipient     string        `db:"recipient"`
+	Digest        string        `db:"digest"`
+	Kind          string        `db:"kind"`
+	ItemID        string        `db:"item_id"`
+	SpotID        string        `db:"spot_id"`
+	SubjectID     string        `db:"subject_id"`
+	Title         string        `db:"title"`
+	Window        int           `db:"window_days"`
+	Due           sql.NullInt64 `db:"due"`
+	Detail        string        `db:"detail"`
+	CreatedAt     sql.NullInt64 `db:"created_at"`
+	SentAt        sql.NullInt64 `db:"sent_at"`
+	Attempts      int           `db:"attempts"`
+	NextAttemptAt sql.NullInt64 `db:"next_attempt_at"`
+	LastError     string        `db:"last_error"`
+}
+
+func (r noticeRow) notice() governance.Notice {
+	return governance.Notice{
+		ID: r.ID, Key: r.Key, Recipient: r.Recipient, Digest: r.Digest, Kind: governance.NoticeKind(r.Kind),
+		ItemID: r.ItemID, SpotID: r.SpotID, SubjectID: r.SubjectID, Title: r.Title, Window: r.Window,
+		Due: fromMicros(r.Due), Detail: r.Detail, CreatedAt: fromMicros(r.CreatedAt), SentAt: fromMicros(r.SentAt),
+		Attempts: r.Attempts, NextAttemptAt: fromMicros(r.NextAttemptAt), LastError: r.LastError,
+	}
+}
+
+// storedNotice is n as a read gives it back: times in UTC, to the
+// microsecond.
+func storedNotice(n governance.Notice) governance.Notice {
+	for _, t := range []*time.Time{&n.Due, &n.CreatedAt, &n.SentAt, &n.NextAttemptAt} {
+		*t = fromMicros(micros(*t))
+	}
+	return n
+}
+
+// AddNotices inserts the notices in order with ON CONFLICT (key) DO
+// NOTHING, one prepared statement inside one transaction; a row inserted
+// is a notice stored, so a Key repeated within ns keeps its first notice.
+// An ID that exists under another Key is an error and stores nothing.
+func (e *engine) AddNotices(ctx context.Context, ns []governance.Notice) ([]governance.Notice, error) {
+	out := []governance.Notice{}
+	if len(ns) == 0 {
+		return out, nil
+	}
+	err := e.write(ctx, func(tx *sqlx.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO briefcase_notices (`+noticeCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		// As in each: no per-statement cancellation watcher; ctx is
+		// checked between rows.
+		bg := context.WithoutCancel(ctx)
+		for i, n := range ns {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			res, err := stmt.ExecContext(bg, n.ID, n.Key, n.Recipient, n.Digest, string(n.Kind), n.ItemID, n.SpotID,
+				n.SubjectID, n.Title, n.Window, micros(n.Due), n.Detail, micros(n.CreatedAt), micros(n.SentAt),
+				n.Attempts, micros(n.NextAttemptAt), n.LastError)
+			if isUnique(err) {
+				return fmt.Errorf("notice %s: the ID exists with another key", n.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("notice %s: %w", n.ID, err)
+			}
+			if k, err := affected(res); err != nil {
+				return err
+			} else if k > 0 {
+				out = append(out, storedNotice(n))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: add %d notices: %w", len(ns), err)
+	}
+	return out, nil
+}
+
+// PendingNotices walks briefcase_notices_pending (unsent notices in
+// delivery order) and keeps those that may be tried now.
+func (e *engine) PendingNotices(ctx context.Context, now time.Time, maxAttempts, limit int) ([]governance.Notice, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	out, err := e.notices(ctx, ` WHERE sent_at IS NULL AND attempts < ?
+		AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+		ORDER BY recipient, digest, created_at, id LIMIT ?`, maxAttempts, now.UnixMicro(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: pending notices: %w", err)
+	}
+	return out, nil
+}
+
+// ListNotices returns the notices matching f by CreatedAt, then ID, at
+// most f.Limit (zero: 1000).
+func (e *engine) ListNotices(ctx context.Context, f governance.NoticeFilter) ([]governance.Notice, error) {
+	var where []string
+	var args []any
+	if f.Recipient != "" {
+		where = append(where, `recipient = ?`)
+		args = append(args, f.Recipient)
+	}
+	if f.ItemID != "" {
+		where = append(where, `item_id = ?`)
+		args = append(args, f.ItemID)
+	}
+	if f.Unsent {
+		where = append(where, `sent_at IS NULL`)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	out, err := e.notices(ctx, whereClause(where)+` ORDER BY created_at, id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: list notices: %w", err)
+	}
+	return out, nil
+}
+
+// notices reads the notices that tail (WHERE, ORDER BY, LIMIT) selects.
+func (e *engine) notices(ctx context.Context, tail string, args ...any) ([]governance.Notice, error) {
+	var rows []noticeRow
+	if err := sqlx.SelectContext(ctx, e.read(), &rows, `SELECT `+noticeCols+` FROM briefcase_notices`+tail,
+		args...); err != nil {
+		return nil, err
+	}
+	out := make([]governance.Notice, len(rows))
+	for i, r := range rows {
+		out[i] = r.notice()
+	}
+	return out, nil
+}
+
+// MarkNoticesSent sets SentAt on the notices with these IDs, sent or not.
+func (e *engine) MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := e.exec(ctx, `UPDATE briefcase_notices SET sent_at = ?
+		WHERE id IN (SELECT value FROM json_each(?))`, micros(at), jsonText(ids))
+	if err != nil {
+		return fmt.Errorf("sqlitestore: mark %d notices sent: %w", len(ids), err)
+	}
+	return nil
+}
+
+// MarkNoticesFailed counts one failed attempt on each unsent notice with
+// one of these IDs (once, however often its ID is repeated).
+func (e *engine) MarkNoticesFailed(ctx context.Context, ids []string, next time.Time, lastErr string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := e.exec(ctx, `UPDATE briefcase_notices
+		SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+		WHERE id IN (SELECT value FROM json_each(?)) AND sent_at IS NULL`, micros(next), lastErr, jsonText(ids))
+	if err != nil {
+		return fmt.Errorf("sqlitestore: mark %d notices failed: %w", len(ids), err)
+	}
+	return nil
+}
