@@ -1,49 +1,25 @@
 // Package governance keeps content current and compliant: per-spot
-// policies, the lifecycle sweeper, and notices.
+// policies (with dry-run), the lifecycle state machine, the sweeper that
+// moves items through it and sends notices, approvals, the compliance
+// report and the audit log's reader.
 //
-// This package currently holds the policy types; the sweeper, dry-run and
-// compliance reports are being built. Lifecycle:
+// Lifecycle:
 //
-//	draft → in_review → scheduled → published → expiring → expired → archived
+//	draft → in_review (when the spot requires approval) → scheduled (before
+//	AvailableAt) → published → expiring (inside the largest notice window)
+//	→ expired → archived
 //
-// and back to published when an owner sets a new expiry date or
-// re-verifies. Governance never deletes content; archiving is reversible.
+// and back to published when an owner sets a new expiry date, re-verifies,
+// or restores an archived item. What expired means is the spot's policy:
+// flag (visible, marked, never shared), hide (seen only by the home spot's
+// editors) or archive. Governance never deletes content.
+//
+// The sweeper (Service.Sweep) is idempotent and crash-safe: a state change
+// and the notices it causes are written in one transaction, a notice is
+// unique per (item, deadline, window, recipient), and delivery marks what
+// was sent, so a sweep that dies between recording and sending leaves the
+// notices for the next one, which sends them once. A notice whose delivery
+// failed is retried with backoff. Only a crash between a successful
+// delivery and its marking can repeat a message; each message carries a
+// stable key (Notification.Key) for receivers that de-duplicate.
 package governance
-
-import "time"
-
-// ExpiryMode is what "expired" means in a spot.
-type ExpiryMode string
-
-// Expiry modes.
-const (
-	// ExpireFlag keeps expired items visible, marked, never shared.
-	ExpireFlag ExpiryMode = "flag"
-	// ExpireHide hides expired items from search and browsing.
-	ExpireHide ExpiryMode = "hide"
-	// ExpireArchive moves expired items to archived.
-	ExpireArchive ExpiryMode = "archive"
-)
-
-// Policy is a spot's governance policy.
-type Policy struct {
-	RequireFeedbackOwner bool `json:"require_feedback_owner"`
-	// MaxExpiryDays, when positive, requires an expiry date at most this
-	// many days ahead.
-	MaxExpiryDays      int        `json:"max_expiry_days"`
-	RequireList        bool       `json:"require_list"`
-	RequireLabel       bool       `json:"require_label"`
-	RequireDescription bool       `json:"require_description"`
-	DefaultExpiryDays  int        `json:"default_expiry_days"`
-	ApprovalRequired   bool       `json:"approval_required"`
-	OnExpiry           ExpiryMode `json:"on_expiry"`
-	// NoticeDays are the days before expiry at which notices go out.
-	NoticeDays     []int         `json:"notice_days"`
-	VerifyInterval time.Duration `json:"verify_interval"`
-}
-
-// DefaultPolicy is the policy of a spot that sets none: flag expired items,
-// notices 30, 7 and 0 days ahead, verification every 90 days.
-func DefaultPolicy() Policy {
-	return Policy{OnExpiry: ExpireFlag, NoticeDays: []int{30, 7, 0}, VerifyInterval: 90 * 24 * time.Hour}
-}

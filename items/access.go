@@ -32,7 +32,7 @@ func Evaluate(p spots.Principal, it Item, d spots.Decision) spots.Decision {
 		d.Chain = append(d.Chain, why)
 		return d
 	}
-	hidden := !slices.Contains(ViewerStatuses, it.Status)
+	hidden := !it.ViewerVisible()
 	switch d.Action {
 	case spots.ActionShare:
 		if it.Audience != External {

@@ -88,6 +88,10 @@ var Statuses = []Status{StatusDraft, StatusInReview, StatusScheduled, StatusPubl
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
+// ViewerVisible reports whether a spot's viewers see the item: its status
+// is one of ViewerStatuses and governance has not hidden it.
+func (it Item) ViewerVisible() bool { return !it.Hidden && slices.Contains(ViewerStatuses, it.Status) }
+
 // ViewerStatuses are the statuses a spot's viewers see; the others
 // (draft, in_review, scheduled, archived) are seen only by those who may
 // edit the item's home spot.
@@ -144,6 +148,18 @@ type Item struct {
 	PromotedKeywords []string  `json:"promoted_keywords"`
 	Source           Source    `json:"source"`
 	Status           Status    `json:"status"`
+	// Hidden is set by governance on items that expired in a spot whose
+	// policy hides expired content: like drafts, they are seen only by
+	// those who may edit the home spot, never by viewers or in their
+	// search results.
+	Hidden bool `json:"hidden,omitempty"`
+	// SubmittedAt is when the item last entered review (in_review).
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+	// SweepAt is when the governance sweep next looks at the item: zero
+	// means at the next sweep. The items service sets it to zero on every
+	// write; governance sets it to the item's next deadline. Stores persist
+	// it like any field.
+	SweepAt time.Time `json:"-"`
 	// CurrentVersionID is the version buyers and viewers get; empty until
 	// the first upload.
 	CurrentVersionID string    `json:"current_version_id,omitempty"`

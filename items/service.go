@@ -41,6 +41,10 @@ type Options struct {
 	// Observe receives what people did with content (viewed, downloaded,
 	// bookmarked), for analytics; it must not block.
 	Observe func(ctx context.Context, a Activity)
+	// Governor applies spot governance policies (required properties,
+	// default expiry, approval, expiry by date) to creates, updates and
+	// verifications; governance.Service is one.
+	Governor Governor
 }
 
 // ActivityType names an Activity.
@@ -143,8 +147,12 @@ type NewItem struct {
 	Promoted            bool            `json:"promoted"`
 	PromotedKeywords    []string        `json:"promoted_keywords"`
 	Source              Source          `json:"source"`
+	// ListIDs puts the new item in these lists in the same transaction
+	// (a spot's policy may require one).
+	ListIDs []string `json:"list_ids"`
 	// Status may be draft or published (the default); a future AvailableAt
-	// makes a published item scheduled.
+	// makes a published item scheduled, and a spot that requires approval
+	// puts a published item in review.
 	Status Status `json:"status"`
 }
 
@@ -195,6 +203,7 @@ func (s *Service) Create(ctx context.Context, in NewItem) (Item, error) {
 		f.Add("status", "must be draft or published when creating an item")
 	}
 	s.normalize(&it, &f, now, true)
+	it.ListIDs = cleanIDs(&f, "list_ids", in.ListIDs)
 	if err := f.Err(ErrInvalid); err != nil {
 		return Item{}, err
 	}
@@ -205,9 +214,24 @@ func (s *Service) Create(ctx context.Context, in NewItem) (Item, error) {
 	if err := s.checkFeedbackOwner(ctx, it.FeedbackOwner); err != nil {
 		return Item{}, err
 	}
+	r, err := s.rules(ctx, it.SpotID)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := admit(r, OpCreate, Item{}, &it, now); err != nil {
+		return Item{}, err
+	}
 	err = s.atomic(ctx, func(tx Stores) error {
 		if err := tx.CreateItem(ctx, it); err != nil {
 			return err
+		}
+		for _, l := range it.ListIDs {
+			if err := tx.PutListItem(ctx, l, it.ID); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return errcode.Invalidf(ErrInvalid, "list_ids", "no such list %q", l)
+				}
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: p.ID, Action: "item.create", TargetKind: "item",
 			TargetID: it.ID, SpotID: it.SpotID, Override: d.Override, After: audit.JSON(it)})
@@ -398,7 +422,7 @@ func (s *Service) authorize(ctx context.Context, id string, needEdit bool) (Item
 		a.view = a.edit
 		return it, a, nil
 	}
-	if !slices.Contains(ViewerStatuses, it.Status) {
+	if !it.ViewerVisible() {
 		// Statuses viewers do not see are judged on the home spot alone, by
 		// the item-level rule in Evaluate.
 		_, hv, err := s.spots.Decide(ctx, it.SpotID, spots.ActionView)
@@ -513,6 +537,14 @@ func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item,
 		}
 		override = override || d.Override
 	}
+	home := before.SpotID
+	if patch.SpotID != nil {
+		home = *patch.SpotID
+	}
+	r, err := s.rules(ctx, home)
+	if err != nil {
+		return Item{}, err
+	}
 	var it Item
 	err = s.atomic(ctx, func(tx Stores) error {
 		cur, err := tx.GetItem(ctx, id)
@@ -523,6 +555,9 @@ func (s *Service) Update(ctx context.Context, id string, patch ItemPatch) (Item,
 			return fmt.Errorf("%w: the item moved to another spot meanwhile; retry", ErrConflict)
 		}
 		if it, err = s.applyPatch(cur, patch, now); err != nil {
+			return err
+		}
+		if err := admit(r, OpUpdate, cur, &it, now); err != nil {
 			return err
 		}
 		if err := tx.UpdateItem(ctx, it); err != nil {
@@ -571,6 +606,8 @@ func (s *Service) applyPatch(before Item, patch ItemPatch, now time.Time) (Item,
 		switch {
 		case *patch.Status != StatusDraft && *patch.Status != StatusPublished:
 			f.Add("status", "may be set to draft or published here")
+		case before.Status == StatusInReview && *patch.Status == StatusDraft:
+			it.Status = StatusDraft // withdrawn from review
 		case before.Status != StatusDraft && before.Status != StatusPublished && before.Status != StatusScheduled:
 			f.Add("status", "a %s item changes state through governance", before.Status)
 		default:
@@ -681,7 +718,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 			filter.AnyStatusHomeIDs = append(filter.AnyStatusHomeIDs, v.ID)
 		}
 	}
-	filter.Statuses = ViewerStatuses
+	filter.Statuses, filter.HideHidden = ViewerStatuses, true
 	if len(q.Statuses) > 0 {
 		// Everyone sees the requested viewer statuses; editors also see the
 		// requested others in their own spots.
@@ -1005,6 +1042,10 @@ func (s *Service) Verify(ctx context.Context, itemID string) (Item, error) {
 		return Item{}, fmt.Errorf("%w: only the feedback owner or an editor may verify %s", ErrForbidden, itemID)
 	}
 	now := s.now()
+	r, err := s.rules(ctx, before.SpotID)
+	if err != nil {
+		return Item{}, err
+	}
 	err = s.atomic(ctx, func(tx Stores) error {
 		cur, err := tx.GetItem(ctx, itemID)
 		if err != nil {
@@ -1012,6 +1053,9 @@ func (s *Service) Verify(ctx context.Context, itemID string) (Item, error) {
 		}
 		it := cur.Clone()
 		it.VerifiedAt, it.VerifyBy, it.UpdatedAt = now, now.Add(s.opt.VerifyInterval), now
+		if err := admit(r, OpVerify, cur, &it, now); err != nil {
+			return err
+		}
 		if err := tx.UpdateItem(ctx, it); err != nil {
 			return err
 		}
@@ -1023,4 +1067,21 @@ func (s *Service) Verify(ctx context.Context, itemID string) (Item, error) {
 		return Item{}, fmt.Errorf("items: verify %s: %w", itemID, err)
 	}
 	return s.st.GetItem(ctx, itemID)
+}
+
+// cleanIDs trims, sorts and de-duplicates IDs, refusing empty ones.
+func cleanIDs(f *errcode.Fields, field string, ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id == "" {
+			f.Add(field, "must not contain empty values")
+			continue
+		}
+		out = append(out, id)
+	}
+	if len(out) > maxLabels {
+		f.Add(field, "at most %d values", maxLabels)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -89,6 +89,8 @@ type Store interface {
 //     a nil or empty SpotIDs without AllSpots matches nothing;
 //   - Statuses is empty, or its status is in Statuses, or its home spot is in
 //     AnyStatusHomeIDs;
+//   - HideHidden is false, or it is not Hidden, or its home spot is in
+//     AnyStatusHomeIDs;
 //   - each other non-zero field matches.
 type ItemFilter struct {
 	SpotIDs  []string
@@ -96,6 +98,9 @@ type ItemFilter struct {
 	// Statuses and AnyStatusHomeIDs filter by status as described above.
 	Statuses         []Status
 	AnyStatusHomeIDs []string
+	// HideHidden drops Hidden items unless their home spot is in
+	// AnyStatusHomeIDs (viewers never see what governance hid).
+	HideHidden bool
 	// ListIDs keeps items in at least one of these lists.
 	ListIDs  []string
 	Kinds    []Kind

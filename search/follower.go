@@ -352,7 +352,7 @@ func (b *DocBuilder) document(ctx context.Context, it items.Item) (Document, err
 		ID: it.ID, Title: it.Title, ExternalTitle: it.ExternalTitle, Description: it.Description,
 		ExternalDescription: it.ExternalDescription, HomeSpotID: it.SpotID, SpotIDs: it.SpotIDs(),
 		ListIDs: slices.Clone(it.ListIDs), Labels: slices.Clone(it.Labels), Author: it.Author,
-		Kind: string(it.Kind), Audience: string(it.Audience), Status: string(it.Status),
+		Kind: string(it.Kind), Audience: string(it.Audience), Status: IndexedStatus(it),
 		Flagged: it.Status == items.StatusExpired, Promoted: it.Promoted,
 		PromotedKeywords: slices.Clone(it.PromotedKeywords),
 		CreatedAt:        it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt,
@@ -429,4 +429,19 @@ func (b *DocBuilder) ownerName(ctx context.Context, id string) (string, error) {
 	}
 	b.ownerNames[id] = p.Name
 	return p.Name, nil
+}
+
+// StatusHidden is the status indexed for items governance hid (expired in a
+// spot whose policy hides expired content): no viewer's access filter
+// admits it, so only editors of the home spot (and admins) find them, under
+// the status facet "hidden".
+const StatusHidden = "hidden"
+
+// IndexedStatus is the status an item is indexed under: its own, or
+// StatusHidden when governance hid it.
+func IndexedStatus(it items.Item) string {
+	if it.Hidden {
+		return StatusHidden
+	}
+	return string(it.Status)
 }

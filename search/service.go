@@ -310,7 +310,7 @@ func (pl *plan) mayView(it items.Item) bool {
 	if !in {
 		return false
 	}
-	if slices.Contains(items.ViewerStatuses, it.Status) || pl.admin {
+	if it.ViewerVisible() || pl.admin {
 		return true
 	}
 	role, ok := pl.visible[it.SpotID]

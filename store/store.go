@@ -15,6 +15,7 @@ import (
 
 	"github.com/briefcasehq/briefcase/audit"
 	"github.com/briefcasehq/briefcase/auth"
+	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
@@ -28,6 +29,7 @@ type Store interface {
 	audit.Store
 	auth.Store
 	share.Store
+	governance.Store
 	ChangeFeed
 
 	// Atomic runs fn in one transaction: the writes fn makes through tx are
