@@ -36,10 +36,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/briefcasehq/briefcase/analytics"
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
+	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/share"
@@ -72,6 +74,12 @@ type Config struct {
 	// Influence answers /analytics/reports/influence (influenced revenue,
 	// which needs a CRM); without it that route is 503.
 	Influence *analytics.Influencer
+	// Governance answers policies, approvals, archive and restore, the
+	// sweep, the compliance report, the audit log and notices; without it
+	// those routes are 503.
+	Governance *governance.Service
+	// Now is the clock the governance sweep runs at; time.Now by default.
+	Now func() time.Time
 	// Reindex rebuilds the search index (admins only; the callee checks).
 	Reindex func(ctx context.Context) (int, error)
 	// Identity authenticates API requests; without one every API request
@@ -113,6 +121,9 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	a := &api{cfg: cfg, log: cfg.Logger}
 	mux := http.NewServeMux()

@@ -97,7 +97,12 @@ func (a *api) listVersions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// verifyItem confirms an item is still accurate; it takes no body, or {}.
 func (a *api) verifyItem(w http.ResponseWriter, r *http.Request) error {
+	var in struct{}
+	if err := a.decodeOptional(w, r, &in); err != nil {
+		return err
+	}
 	it, err := a.cfg.Items.Verify(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err

@@ -81,7 +81,9 @@ func TestItems(t *testing.T) {
 	is.Equal(patched["promoted"], true)
 	is.Equal(patched["description"], "List prices")
 
-	// Verification.
+	// Verification takes no body, or {}; a field it does not take is refused.
+	named(t, e.refused(400, "invalid", "eve", "POST", "/api/v1/items/"+docID+"/verify", `{"verify_by": "2027-01-01T00:00:00Z"}`), "verify_by")
+	e.must(200, "eve", "POST", "/api/v1/items/"+docID+"/verify", map[string]any{})
 	verified := e.must(200, "eve", "POST", "/api/v1/items/"+docID+"/verify", nil)
 	is.Equal(verified["verified_at"], "2026-03-02T10:00:00Z")
 	is.Equal(verified["verify_by"], "2026-05-31T10:00:00Z")
@@ -225,6 +227,8 @@ func TestItemsPermissions(t *testing.T) {
 		{"outsider patches", "otto", "PATCH", "/api/v1/items/" + id, map[string]any{"title": "Mine"}, 404, "not_found"},
 		{"outsider deletes", "otto", "DELETE", "/api/v1/items/" + id, nil, 404, "not_found"},
 		{"outsider bookmarks", "otto", "PUT", "/api/v1/me/bookmarks/" + id, nil, 404, "not_found"},
+		{"outsider verifies", "otto", "POST", "/api/v1/items/" + id + "/verify", nil, 404, "not_found"},
+		{"unknown item verified", "eve", "POST", "/api/v1/items/01900000-0000-7000-8000-000000000000/verify", nil, 404, "not_found"},
 		// Creating needs edit on the spot; one the caller cannot see is not named.
 		{"viewer creates", "vic", "POST", "/api/v1/items", map[string]any{"spot_id": desk, "kind": "document", "title": "X"}, 403, "forbidden"},
 		{"outsider creates", "otto", "POST", "/api/v1/items", map[string]any{"spot_id": desk, "kind": "document", "title": "X"}, 400, "invalid"},

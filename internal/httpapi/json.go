@@ -80,6 +80,28 @@ func (a *api) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeJSON(body, dst)
 }
 
+// decodeOptional is decode for routes whose body may be left out (actions
+// such as approve, whose fields are all optional or checked by the
+// service): an empty body, whatever its Content-Type, leaves dst as it is;
+// any other body must be what decode accepts.
+func (a *api) decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge("body", fmt.Sprintf("must be at most %d bytes", a.cfg.MaxBodyBytes))
+	}
+	if err != nil {
+		return badRequest("body", "could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errUnsupportedJSON
+	}
+	return decodeJSON(body, dst)
+}
+
 // decodeJSON is decode's pure part.
 func decodeJSON(body []byte, dst any) error {
 	trimmed := bytes.TrimSpace(body)

@@ -18,6 +18,7 @@ func (a *api) routes(mux *http.ServeMux) {
 	// The caller.
 	route("GET /api/v1/me", a.getMe)
 	route("GET /api/v1/me/bookmarks", a.listBookmarks)
+	route("GET /api/v1/me/notices", a.governed(a.listNotices))
 	route("PUT /api/v1/me/bookmarks/{itemID}", a.putBookmark)
 	route("DELETE /api/v1/me/bookmarks/{itemID}", a.deleteBookmark)
 
@@ -30,6 +31,8 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("GET /api/v1/spots/{id}/members", a.listMembers)
 	route("PUT /api/v1/spots/{id}/members/{subject}", a.putMember)
 	route("DELETE /api/v1/spots/{id}/members/{subject}", a.deleteMember)
+	route("GET /api/v1/spots/{id}/policy", a.governed(a.getPolicy))
+	route("PUT /api/v1/spots/{id}/policy", a.governed(a.putPolicy))
 
 	// Items, their versions and placements.
 	route("POST /api/v1/items", a.createItem)
@@ -80,6 +83,18 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("POST /api/v1/rooms/{id}/links", a.addLink(room))
 	route("POST /api/v1/rooms/{id}/links/{linkID}/revoke", a.revokeLink(room))
 
+	// Governance (governance.go): approvals, archive and restore, the
+	// sweep, the compliance report (?format=csv for CSV) and the audit
+	// log; spot policies and notices are beside spots and the caller.
+	route("POST /api/v1/items/{id}/approve", a.governed(a.approveItem))
+	route("POST /api/v1/items/{id}/reject", a.governed(a.rejectItem))
+	route("POST /api/v1/items/{id}/archive", a.governed(a.archiveItem))
+	route("POST /api/v1/items/{id}/restore", a.governed(a.restoreItem))
+	route("GET /api/v1/governance/reviews", a.governed(a.listReviews))
+	route("POST /api/v1/governance/sweep", a.governed(a.sweep))
+	route("GET /api/v1/governance/report", a.governed(a.complianceReport))
+	route("GET /api/v1/audit", a.governed(a.listAudit))
+
 	// Analytics (analytics.go): an item's numbers, trending and popular
 	// items, and the reports, as JSON or, with ?format=csv, CSV.
 	route("GET /api/v1/analytics/items/{id}", a.itemAnalytics)
@@ -99,5 +114,6 @@ func (a *api) routes(mux *http.ServeMux) {
 	route("PUT /api/v1/users/{id}", a.putUser)
 	route("POST /api/v1/users/{id}/trainings/{name}", a.recordTraining)
 	route("DELETE /api/v1/users/{id}/trainings/{name}", a.revokeTraining)
+	route("POST /api/v1/users/{id}/revoke-editor", a.governed(a.revokeEditor))
 	route("POST /api/v1/tokens", a.createToken)
 }

@@ -58,6 +58,8 @@ func TestUsersBadInput(t *testing.T) {
 		{"reserved id", "ada", "PUT", "/api/v1/users/system", `{"name": "Sys"}`, 400, "invalid", "id"},
 		{"bad training name", "ada", "POST", "/api/v1/users/eve/trainings/Not%20Valid", nil, 400, "invalid", "training"},
 		{"unknown user training", "ada", "POST", "/api/v1/users/nobody/trainings/user", nil, 404, "not_found", ""},
+		{"bad training name revoked", "ada", "DELETE", "/api/v1/users/eve/trainings/Not%20Valid", nil, 400, "invalid", "training"},
+		{"unknown user revoke", "ada", "DELETE", "/api/v1/users/nobody/trainings/content-contributor", nil, 404, "not_found", ""},
 		{"limit not a number", "ada", "GET", "/api/v1/users?limit=many", nil, 400, "invalid", "limit"},
 		{"limit too large", "ada", "GET", "/api/v1/users?limit=501", nil, 400, "invalid", "limit"},
 		{"limit zero", "ada", "GET", "/api/v1/users?limit=0", nil, 400, "invalid", "limit"},
@@ -67,6 +69,8 @@ func TestUsersBadInput(t *testing.T) {
 		{"non-admin save", "eve", "PUT", "/api/v1/users/eve", `{"name": "Eve", "roles": ["admin"]}`, 403, "forbidden", ""},
 		{"non-admin training", "eve", "POST", "/api/v1/users/eve/trainings/user", nil, 403, "forbidden", ""},
 		{"non-admin revoke", "vic", "DELETE", "/api/v1/users/eve/trainings/content-contributor", nil, 403, "forbidden", ""},
+		{"non-admin revokes own", "eve", "DELETE", "/api/v1/users/eve/trainings/content-contributor", nil, 403, "forbidden", ""},
+		{"non-admin trains another", "eve", "POST", "/api/v1/users/vic/trainings/content-contributor", nil, 403, "forbidden", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := e.with(t)
