@@ -2,8 +2,8 @@
 // the guide for writing one.
 //
 // Briefcase keeps everything it persists behind one interface, store.Store:
-// the spots, items, audit, auth and share stores, a change feed, and
-// transactions.
+// the spots, items, audit, auth, share and governance stores, a change
+// feed, and transactions.
 // The services hold every rule; a store holds data. If your adapter passes
 // this suite, the services, the search index follower and the reference
 // server work on it.
@@ -69,13 +69,16 @@
 //	ShareEvents   RoundTrip NotFound
 //	Secrets       FirstWriterWins Copies Concurrent
 //	ShareAtomic   Commit Rollback RefusedWriteInside ViewReadModifyWrite NotContent
+//	Sweep         ItemFields HideHidden DueItems DueItemsDefaultLimit SetSweepAt ResetSweep
+//	Notices       RoundTrip Dedup Pending MarkSent MarkFailed List DefaultLimit
+//	GovernanceAtomic Rollback Commit
 //	ChangeFeed    Empty ContentWrites CascadingDeletes NotContent FailedWrites CommitOrder Paging DefaultLimit Rollback
 //	Atomic        Commit RollbackOnError RollbackOnPanic ReadsOwnWrites Nested RefusedWriteInside Isolation CloseOnTx
 //	Concurrency   WritersAndReaders ReadModifyWrite
 //
 // The rest of this page is the contract, topic by topic: what the suite
 // checks and why. The interface doc comments in store, spots, items,
-// audit, auth and share are the source; this is the long form. The memstore package is a
+// audit, auth, share and governance are the source; this is the long form. The memstore package is a
 // short, complete reference implementation.
 //
 // # Errors
@@ -275,6 +278,10 @@
 //   - ListPageEvents: one view's events by Seq, whatever their arrival
 //     order. ListPageStats: every view of one share, by ViewID, then
 //     ItemID, then Page as a number. ListEvents: one share's, by Seq.
+//   - ItemFilter.HideHidden drops items whose Hidden is set unless their
+//     home spot (not a placement) is in AnyStatusHomeIDs, with or without
+//     Statuses; it never widens SpotIDs either.
+//   - DueItems, PendingNotices and ListNotices: see Governance below.
 //
 // Where the contract leaves the collation open (names), the suite uses
 // names on which byte order and case-insensitive order agree. Prefer byte
@@ -364,6 +371,58 @@
 // greater than after; LastChangeSeq returns the highest committed Seq (0
 // for an empty feed). Changes of a rolled-back transaction never appear.
 //
+// # Governance
+//
+// governance.Store holds the sweep's schedule and the notices; the rules
+// (what is due, who is told, when to retry) stay in the governance
+// service, which passes an explicit now.
+//
+// Item.Hidden, SubmittedAt and SweepAt are plain fields: CreateItem stores
+// them, every read returns them and UpdateItem replaces them (the items
+// service zeroes SweepAt on every write). A zero SweepAt means "at the next
+// sweep" and sorts before every other time; a store may keep it as a
+// sentinel (sqlitestore uses 0, so that "zero or not after now" is one
+// index range), and the suite only uses SweepAt times after 1970.
+//
+//   - DueItems(now, limit): items whose SweepAt is zero or not after now
+//     (inclusive), of every spot, status and Hidden, by SweepAt then ID, at
+//     most limit (zero: 1000). Placements and ListIDs may be left empty;
+//     every other field is returned. Index (SweepAt, ID) and stop at the
+//     limit: the sweep pages through a million items this way.
+//   - SetSweepAt: only SweepAt changes; UpdatedAt does not, unknown IDs
+//     are skipped without an error, the zero time is stored as zero, and
+//     nothing is recorded in the change feed. Batches hold up to about
+//     1000 IDs; inside Atomic, write through the caller's transaction.
+//   - ResetSweep(spotID): zeroes SweepAt on every item homed (not placed)
+//     in the spot and returns how many items that is, counting those whose
+//     SweepAt was zero already; 0 and no error for a spot without items or
+//     one that does not exist. Nothing else changes, nothing is recorded.
+//   - AddNotices: stores, in order, the notices whose Key is not stored
+//     yet and returns exactly those, as a read would return them (times in
+//     UTC). A Key repeated within the batch keeps its first notice. A
+//     notice whose Key exists is skipped and the stored one is left as it
+//     is, whether it was sent, failed or pending: a notice is recorded,
+//     and so sent, once. INSERT ... ON CONFLICT (key) DO NOTHING, one row
+//     at a time, with the rows affected as the answer, does it. Notices
+//     are records, not content: they keep ItemID and SpotID as plain text
+//     (no foreign keys: they outlive the item) and record no change.
+//   - PendingNotices(now, maxAttempts, limit): SentAt zero, Attempts below
+//     maxAttempts, NextAttemptAt zero or not after now (inclusive); by
+//     Recipient, Digest, CreatedAt, ID (byte order for the strings, so the
+//     empty Digest of personal messages comes first); at most limit (zero:
+//     1000).
+//   - MarkNoticesSent(ids, at): sets SentAt on each notice named, sent
+//     already or not; nothing else changes; unknown IDs are skipped.
+//   - MarkNoticesFailed(ids, next, lastErr): on each unsent notice named,
+//     Attempts one more (once per call, however often its ID is repeated),
+//     NextAttemptAt next (zero: retry at once) and LastError lastErr. Sent
+//     notices and unknown IDs are left alone.
+//   - ListNotices(f): Recipient and ItemID match exactly when set, Unsent
+//     keeps SentAt zero; by CreatedAt then ID; at most Limit (zero: 1000).
+//
+// Every one of these works through the tx of Atomic, reads its own
+// writes there, and rolls back with it.
+//
 // # Transactions
 //
 // Atomic(ctx, fn) runs fn in one transaction and hands it tx, a store.Store
@@ -421,6 +480,11 @@
 //     commit order, nothing from rolled-back transactions
 //   - Atomic: rollback on error and panic, nested joins, refused calls do
 //     not poison the transaction, no lost updates
+//   - governance: Hidden, SubmittedAt and SweepAt round-trip; HideHidden;
+//     DueItems inclusive and ordered; SetSweepAt and ResetSweep change
+//     SweepAt only and record nothing; AddNotices first Key wins;
+//     PendingNotices' filters and order; MarkNoticesFailed skips sent
+//     notices
 //   - shares: Passcode never stored, contributors sorted and unique, an
 //     item once per share, UpdateShare replaces contents completely
 //   - ListShares: Member (owner or contributor, once), ItemID, Kind,

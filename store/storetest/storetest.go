@@ -18,7 +18,7 @@ import (
 )
 
 // Run tests a store.Store implementation against the contract of the
-// store, spots, items, audit, auth and share packages. newStore must return a new,
+// store, spots, items, audit, auth, share and governance packages. newStore must return a new,
 // empty store each time it is called; Run calls it once per subtest and
 // closes the store when the subtest ends. See the package documentation for
 // what each subtest expects.
@@ -48,6 +48,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ShareEvents", shareEventTests},
 		{"Secrets", secretTests},
 		{"ShareAtomic", shareAtomicTests},
+		{"Sweep", sweepTests},
+		{"Notices", noticeTests},
+		{"GovernanceAtomic", governanceAtomicTests},
 		{"ChangeFeed", changeFeedTests},
 		{"Atomic", atomicTests},
 		{"Concurrency", concurrencyTests},
