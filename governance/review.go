@@ -2,7 +2,6 @@ package governance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -244,12 +243,17 @@ func (s *Service) move(ctx context.Context, itemID, action, reason string, chang
 	if err != nil {
 		return items.Item{}, fmt.Errorf("governance: item %s: %w", itemID, err)
 	}
-	spot, d, err := s.spots.Check(ctx, it.SpotID, spots.ActionEdit)
+	spot, d, err := s.spots.Decide(ctx, it.SpotID, spots.ActionEdit)
 	if err != nil {
-		if errors.Is(err, spots.ErrNotFound) {
-			return items.Item{}, fmt.Errorf("governance: item %s: %w", itemID, items.ErrNotFound)
+		return items.Item{}, fmt.Errorf("governance: item %s: %w", itemID, err)
+	}
+	if !d.Allowed {
+		// Those who may see the item learn they may not change it; nobody
+		// else learns it exists.
+		if _, vd, err := s.spots.Decide(ctx, it.SpotID, spots.ActionView); err == nil && vd.Allowed && it.ViewerVisible() {
+			return items.Item{}, fmt.Errorf("%w: changing %s needs editor on its home spot", ErrForbidden, itemID)
 		}
-		return items.Item{}, err
+		return items.Item{}, fmt.Errorf("governance: item %s: %w", itemID, items.ErrNotFound)
 	}
 	p, err := PolicyOf(spot)
 	if err != nil {

@@ -40,9 +40,11 @@ type Options struct {
 	// Send delivers a message; without it notices are recorded and
 	// marked sent without going anywhere (the log shows them).
 	Send func(ctx context.Context, m Message) error
-	// Sharers returns the principals (owners and contributors) with live
-	// shares of an item, who are told before it expires.
-	Sharers func(ctx context.Context, itemID string, now time.Time) ([]string, error)
+	// Sharers returns, for every item in a live share at now, the
+	// principals (owners and contributors) with live shares of it, who are
+	// told before it expires. A sweep calls it at most once, and only when
+	// an external item enters a notice window.
+	Sharers func(ctx context.Context, now time.Time) (map[string][]string, error)
 	// Views returns the all-time views of items, for the compliance
 	// report's never-viewed list; without it that list is left out.
 	Views func(ctx context.Context, itemIDs []string) (map[string]int64, error)
@@ -58,7 +60,7 @@ type Options struct {
 	SendTimeout time.Duration
 	// SendConcurrency is how many deliveries run at once; 4 by default.
 	SendConcurrency int
-	// BatchSize is how many items a sweep handles per transaction; 500 by
+	// BatchSize is how many items a sweep handles per transaction; 1000 by
 	// default.
 	BatchSize int
 }
@@ -97,7 +99,7 @@ func NewService(st Stores, atomic AtomicFunc, sp *spots.Service, opt Options) *S
 		opt.SendConcurrency = 4
 	}
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 500
+		opt.BatchSize = 1000
 	}
 	return &Service{st: st, atomic: atomic, spots: sp, opt: opt}
 }
@@ -180,15 +182,19 @@ func (s *Service) SetPolicy(ctx context.Context, spotID string, p Policy, dryRun
 	if err != nil {
 		return PolicyChange{}, err
 	}
-	spot, d, err := s.spots.Check(ctx, spotID, spots.ActionDelete)
+	spot, _, err := s.spots.Check(ctx, spotID, spots.ActionView)
+	if err != nil {
+		return PolicyChange{}, err
+	}
+	if spot.Personal() {
+		return PolicyChange{}, fmt.Errorf("%w: personal spots follow the default policy", ErrPrecondition)
+	}
+	_, d, err := s.spots.Check(ctx, spotID, spots.ActionDelete)
 	if err != nil {
 		if errors.Is(err, spots.ErrForbidden) {
 			return PolicyChange{}, fmt.Errorf("%w: only the spot's owners and co-owners set its policy", ErrForbidden)
 		}
 		return PolicyChange{}, err
-	}
-	if spot.Personal() {
-		return PolicyChange{}, fmt.Errorf("%w: personal spots follow the default policy", ErrPrecondition)
 	}
 	if p, err = p.Normalize(); err != nil {
 		return PolicyChange{}, err

@@ -96,6 +96,9 @@ type sweep struct {
 	// people maps principal IDs to principals; loaded once when needed.
 	people map[string]spots.Principal
 	groups map[string][]string
+	// sharers maps items in live shares to their sellers; loaded once
+	// when needed.
+	sharers map[string][]string
 }
 
 // spotInfo is what a sweep knows of a spot.
@@ -397,11 +400,15 @@ func (sw *sweep) notices(ctx context.Context, info *spotInfo, it items.Item) ([]
 			add("expiry", kind, it.ExpiresAt, w, o, "", "")
 		}
 		if w > 0 && sw.s.opt.Sharers != nil && it.Audience == items.External {
-			sellers, err := sw.s.opt.Sharers(ctx, it.ID, sw.now)
-			if err != nil {
-				return nil, fmt.Errorf("governance: sharers of %s: %w", it.ID, err)
+			if sw.sharers == nil {
+				if sw.sharers, err = sw.s.opt.Sharers(ctx, sw.now); err != nil {
+					return nil, fmt.Errorf("governance: sharers: %w", err)
+				}
+				if sw.sharers == nil {
+					sw.sharers = map[string][]string{}
+				}
 			}
-			for _, o := range sellers {
+			for _, o := range sw.sharers[it.ID] {
 				add("expiry", NoticeShareExpiring, it.ExpiresAt, w, o, "", "")
 			}
 		}

@@ -740,3 +740,28 @@ func TestGovernanceNotConfiguredHTTP(t *testing.T) {
 	// Still authenticated first.
 	e.refused(401, "unauthenticated", "", "GET", "/api/v1/audit", nil)
 }
+
+// Personal spots always follow the default policy: their owner is told
+// so (422), not that only owners set policies.
+func TestGovernancePersonalSpotPolicy(t *testing.T) {
+	eachGovStore(t, func(t *testing.T, e *govEnv) {
+		personal := e.must(200, "eve", "GET", "/api/v1/me", nil)["personal_spot_id"].(string)
+		e.refused(422, "failed_precondition", "eve", "PUT", "/api/v1/spots/"+personal+"/policy",
+			map[string]any{"require_label": true})
+	})
+}
+
+// Analysts report on every shared spot, restricted ones included, as
+// they read every analytics report.
+func TestGovernanceAnalystReport(t *testing.T) {
+	eachGovStore(t, func(t *testing.T, e *govEnv) {
+		is := is.New(t)
+		r := e.do("ann", "GET", "/api/v1/governance/report?spot="+e.desk, nil)
+		is.Equal(r.status, 200) // analysts report on every shared spot
+		var spotIDs []string
+		for _, s := range e.must(200, "ann", "GET", "/api/v1/governance/report", nil)["spots"].([]any) {
+			spotIDs = append(spotIDs, s.(map[string]any)["spot_id"].(string))
+		}
+		is.True(slices.Contains(spotIDs, e.desk)) // the all-spots report includes the restricted spot
+	})
+}
