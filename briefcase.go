@@ -14,9 +14,11 @@ import (
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/extract"
+	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/internal/httpapi"
 	"github.com/briefcasehq/briefcase/internal/viewer"
 	"github.com/briefcasehq/briefcase/items"
+	"github.com/briefcasehq/briefcase/notify"
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/search/memsearch"
 	"github.com/briefcasehq/briefcase/share"
@@ -83,6 +85,13 @@ type Config struct {
 	CRM analytics.CRM
 	// Influence tunes the influenced revenue report (model, default range).
 	Influence analytics.InfluenceOptions
+	// SweepInterval is how often Run sweeps governance (lifecycle moves
+	// and notices); one minute by default.
+	SweepInterval time.Duration
+	// Governance tunes the governance service: the basic user training's
+	// name and deadline after provisioning, delivery retries and timeouts.
+	// Its Now, Logger, Send, Sharers and Views are set by the Library.
+	Governance governance.Options
 }
 
 // Identity resolves the principal behind an HTTP request to the API.
@@ -92,26 +101,15 @@ type Identity interface {
 	Authenticate(r *http.Request) (spots.Principal, error)
 }
 
-// Notification is a message for one principal, or for one outside address.
-type Notification struct {
-	// To is the principal ID of the recipient.
-	To string `json:"to,omitempty"`
-	// Email is set instead of To for people outside the team: a buyer
-	// getting the one-time code of a share's e-mail gate.
-	Email   string `json:"email,omitempty"`
-	Subject string `json:"subject"`
-	Body    string `json:"body"`
-	// Kind groups notices ("share.viewed", "governance.digest", ...).
-	Kind string `json:"kind"`
-	// Key identifies the notice for de-duplication by senders that retry.
-	Key string `json:"key,omitempty"`
-}
+// Notification is a message for one principal (To, with Email filled by
+// the Library from the stored principal), or for one outside address
+// (Email alone). See the notify package.
+type Notification = notify.Notification
 
-// Notifier delivers notifications (log, webhook, e-mail, ...).
+// Notifier delivers notifications; the notify package has a structured
+// log, a signed webhook, SMTP e-mail, a recorder and a fan-out.
 // Implementations must be safe for concurrent use.
-type Notifier interface {
-	Notify(ctx context.Context, n Notification) error
-}
+type Notifier = notify.Notifier
 
 // Library is an assembled Briefcase: its services, HTTP handlers and
 // background jobs. Create it with New.
@@ -132,6 +130,10 @@ type Library struct {
 	// Influence answers the influenced revenue report; nil without
 	// Config.CRM or analytics.
 	Influence *analytics.Influencer
+	// Governance applies spot policies, sweeps the lifecycle, sends
+	// notices, runs approvals and answers the compliance report and the
+	// audit log.
+	Governance *governance.Service
 
 	cfg       Config
 	handler   http.Handler
@@ -156,7 +158,10 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Notifier == nil {
-		cfg.Notifier = logNotifier{cfg.Logger}
+		cfg.Notifier = notify.NewLog(cfg.Logger)
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = time.Minute
 	}
 	st := cfg.Store
 	lib := &Library{cfg: cfg}
@@ -169,10 +174,19 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	if cfg.Analytics == nil {
 		cfg.Analytics, _ = st.(analytics.Store)
 	}
+	lib.cfg = cfg
+	gopt := cfg.Governance
+	gopt.Now, gopt.Logger, gopt.Send, gopt.Sharers = cfg.Now, cfg.Logger, lib.sendGovernance, lib.sharers
+	if cfg.Analytics != nil {
+		gopt.Views = lib.itemViews
+	}
+	lib.Governance = governance.NewService(st, func(ctx context.Context, fn func(governance.Stores) error) error {
+		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
+	}, lib.Spots, gopt)
 	lib.Items = items.NewService(st, func(ctx context.Context, fn func(items.Stores) error) error {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Spots, cfg.Blobs, items.Options{Now: cfg.Now, Logger: cfg.Logger, MaxUploadBytes: cfg.MaxUploadBytes,
-		Extractor: cfg.Extractor, Observe: lib.recordItem})
+		Extractor: cfg.Extractor, Observe: lib.recordItem, Governor: lib.Governance})
 	if cfg.Analytics != nil {
 		ao := cfg.AnalyticsOptions
 		if ao.Now == nil {
@@ -200,7 +214,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		return st.Atomic(ctx, func(tx store.Store) error { return fn(tx) })
 	}, lib.Items, cfg.Blobs, share.Options{Now: cfg.Now, Logger: cfg.Logger, SigningKey: cfg.ShareSigningKey,
 		Renderer: cfg.Renderer, Observe: lib.recordShare, Notify: func(ctx context.Context, n share.Notice) error {
-			return cfg.Notifier.Notify(ctx, Notification{To: n.To, Email: n.Email, Subject: n.Subject, Body: n.Body,
+			return lib.notify(ctx, Notification{To: n.To, Email: n.Email, Subject: n.Subject, Body: n.Body,
 				Kind: n.Kind, Key: n.Key})
 		}})
 	if lib.Analytics != nil && cfg.CRM != nil {
@@ -219,6 +233,8 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		PublicURL:      cfg.PublicURL,
 		Analytics:      lib.Analytics,
 		Influence:      lib.Influence,
+		Governance:     lib.Governance,
+		Now:            cfg.Now,
 		Reindex:        lib.Reindex,
 		Identity:       cfg.Identity,
 		Ready:          lib.ready,
@@ -277,6 +293,7 @@ func (l *Library) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { l.watchImpact(ctx, impactInterval) })
 	wg.Go(func() { l.markSilentViews(ctx, silentInterval) })
+	wg.Go(func() { l.sweep(ctx, l.cfg.SweepInterval) })
 	if l.Analytics != nil {
 		wg.Go(func() { l.Analytics.Run(ctx) })
 		wg.Go(func() { l.pruneEvents(ctx, pruneInterval) })
@@ -487,11 +504,3 @@ type Code = errcode.Code
 // "forbidden", "not_found", "conflict", "failed_precondition", "gone",
 // "unavailable" or "internal". It returns "" for nil.
 func ErrorCode(err error) Code { return errcode.Of(err) }
-
-// logNotifier is the default Notifier: it logs.
-type logNotifier struct{ log *slog.Logger }
-
-func (n logNotifier) Notify(ctx context.Context, msg Notification) error {
-	n.log.InfoContext(ctx, "notification", "to", msg.To, "kind", msg.Kind, "subject", msg.Subject)
-	return nil
-}

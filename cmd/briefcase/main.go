@@ -68,6 +68,7 @@ Commands:
   serve          run the HTTP server (the default command)
   migrate        apply database migrations to the data directory
   reindex        rebuild the search index from the database
+  sweep          run the governance sweep once (lifecycle moves and notices)
   users add      create or update a user
   tokens create  issue an API token and print it on stdout
   demo           load the demo data set into an empty data directory
@@ -107,6 +108,8 @@ func (e *cmdEnv) dispatch(ctx context.Context, args []string) error {
 		return e.migrate(ctx, rest)
 	case "reindex":
 		return e.reindex(ctx, rest)
+	case "sweep":
+		return e.sweep(ctx, rest)
 	case "users":
 		if len(rest) == 0 || rest[0] != "add" {
 			return usagef("users: unknown or missing subcommand (want: users add)")

@@ -66,7 +66,11 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		*publicURL = strings.TrimSuffix(*publicURL, "/")
 	}
 	renderer := pageRenderer(log)
-	dd, err := openDataDir(ctx, *data, log, true, func(c *briefcase.Config) {
+	notes, err := e.notifications(log)
+	if err != nil {
+		return err
+	}
+	dd, err := openDataDir(ctx, *data, log, true, notes, func(c *briefcase.Config) {
 		c.PublicURL = *publicURL
 		c.Renderer = renderer
 		c.CRM = crm
