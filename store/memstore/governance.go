@@ -111,21 +111,43 @@ func (s *Store) AddNotices(ctx context.Context, ns []governance.Notice) ([]gover
 // Recipient, Digest, CreatedAt, ID.
 func (s *Store) PendingNotices(ctx context.Context, now time.Time, maxAttempts, limit int) ([]governance.Notice, error) {
 	return query(ctx, s, func(st *state) ([]governance.Notice, error) {
-		if limit <= 0 {
-			limit = 1000
-		}
-		out := []governance.Notice{}
-		for _, n := range st.notices {
-			if n.SentAt.IsZero() && n.Attempts < maxAttempts && !n.NextAttemptAt.After(now) {
-				out = append(out, n)
-			}
-		}
-		slices.SortFunc(out, func(a, b governance.Notice) int {
-			return cmp.Or(strings.Compare(a.Recipient, b.Recipient), strings.Compare(a.Digest, b.Digest),
-				a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
-		})
-		return out[:min(limit, len(out))], nil
+		return st.pendingNotices(now, maxAttempts, limit), nil
 	})
+}
+
+func (st *state) pendingNotices(now time.Time, maxAttempts, limit int) []governance.Notice {
+	if limit <= 0 {
+		limit = 1000
+	}
+	out := []governance.Notice{}
+	for _, n := range st.notices {
+		if n.SentAt.IsZero() && n.Attempts < maxAttempts && !n.NextAttemptAt.After(now) {
+			out = append(out, n)
+		}
+	}
+	slices.SortFunc(out, func(a, b governance.Notice) int {
+		return cmp.Or(strings.Compare(a.Recipient, b.Recipient), strings.Compare(a.Digest, b.Digest),
+			a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out[:min(limit, len(out))]
+}
+
+// ClaimNotices returns what PendingNotices would and sets their
+// NextAttemptAt to until, under the write lock.
+func (s *Store) ClaimNotices(ctx context.Context, now, until time.Time, maxAttempts, limit int) ([]governance.Notice, error) {
+	var out []governance.Notice
+	err := s.write(ctx, func(st *state) error {
+		out = st.pendingNotices(now, maxAttempts, limit)
+		for i := range out {
+			out[i].NextAttemptAt = utc(until)
+			st.notices[out[i].ID] = out[i]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // MarkNoticesSent sets SentAt on the notices with these IDs.

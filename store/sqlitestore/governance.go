@@ -198,9 +198,38 @@ func (e *engine) PendingNotices(ctx context.Context, now time.Time, maxAttempts,
 	if limit <= 0 {
 		limit = 1000
 	}
-	out, err := e.notices(ctx, pendingNoticesSQL, maxAttempts, now.UnixMicro(), limit)
+	out, err := selectNotices(ctx, e.read(), pendingNoticesSQL, maxAttempts, now.UnixMicro(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: pending notices: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimNotices selects the pending notices and moves their NextAttemptAt
+// to until in one write transaction (a savepoint inside Atomic). Writes
+// take the database's write lock at BEGIN IMMEDIATE, so no other claim, of
+// this process or another, runs between the select and the update.
+func (e *engine) ClaimNotices(ctx context.Context, now, until time.Time, maxAttempts, limit int) ([]governance.Notice, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	var out []governance.Notice
+	err := e.write(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = selectNotices(ctx, tx, pendingNoticesSQL, maxAttempts, now.UnixMicro(), limit)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		ids := make([]string, len(out))
+		for i := range out {
+			ids[i] = out[i].ID
+			out[i].NextAttemptAt = fromMicros(micros(until))
+		}
+		_, err = tx.ExecContext(ctx, claimSQL, micros(until), jsonText(ids))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: claim notices: %w", err)
 	}
 	return out, nil
 }
@@ -209,7 +238,7 @@ func (e *engine) PendingNotices(ctx context.Context, now time.Time, maxAttempts,
 // most f.Limit (zero: 1000).
 func (e *engine) ListNotices(ctx context.Context, f governance.NoticeFilter) ([]governance.Notice, error) {
 	q, args := listNoticesSQL(f)
-	out, err := e.notices(ctx, q, args...)
+	out, err := selectNotices(ctx, e.read(), q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list notices: %w", err)
 	}
@@ -240,10 +269,10 @@ func listNoticesSQL(f governance.NoticeFilter) (string, []any) {
 		append(args, limit)
 }
 
-// notices runs a query that selects noticeCols.
-func (e *engine) notices(ctx context.Context, query string, args ...any) ([]governance.Notice, error) {
+// selectNotices runs a query that selects noticeCols.
+func selectNotices(ctx context.Context, q queryer, query string, args ...any) ([]governance.Notice, error) {
 	var rows []noticeRow
-	if err := sqlx.SelectContext(ctx, e.read(), &rows, query, args...); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
 		return nil, err
 	}
 	out := make([]governance.Notice, len(rows))
@@ -259,6 +288,7 @@ const (
 	markSentSQL   = `UPDATE briefcase_notices SET sent_at = ? WHERE id IN (SELECT value FROM json_each(?))`
 	markFailedSQL = `UPDATE briefcase_notices SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
 		WHERE id IN (SELECT value FROM json_each(?)) AND sent_at IS NULL`
+	claimSQL = `UPDATE briefcase_notices SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))`
 )
 
 // MarkNoticesSent sets SentAt on the notices with these IDs, sent or not.

@@ -411,6 +411,19 @@
 //     Recipient, Digest, CreatedAt, ID (byte order for the strings, so the
 //     empty Digest of personal messages comes first); at most limit (zero:
 //     1000).
+//   - ClaimNotices(now, until, maxAttempts, limit): returns what
+//     PendingNotices(now, maxAttempts, limit) would, as they are after the
+//     claim, and sets NextAttemptAt to until on exactly those (in UTC);
+//     Attempts, LastError and every other notice stay as they are. Until
+//     then no claim returns them again; a claim at until (inclusive) does.
+//     Sent notices are never claimed, also when sent after their claim.
+//     The select and the update are one atomic step against every other
+//     claim, of this process or another: the suite runs 8 goroutines
+//     claiming 5 at a time from 40 notices and wants each notice handed
+//     out exactly once. SQLite: both in one write transaction (BEGIN
+//     IMMEDIATE); PostgreSQL: UPDATE ... WHERE id IN (SELECT ... FOR
+//     UPDATE SKIP LOCKED) RETURNING. Inside Atomic a claim rolls back with
+//     the transaction.
 //   - MarkNoticesSent(ids, at): sets SentAt on each notice named, sent
 //     already or not; nothing else changes; unknown IDs are skipped.
 //   - MarkNoticesFailed(ids, next, lastErr): on each unsent notice named,

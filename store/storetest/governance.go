@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefcasehq/briefcase/governance"
@@ -29,6 +30,11 @@ var noticeTests = []subtest{
 	{"MarkFailed", testNoticesMarkFailed},
 	{"List", testNoticesList},
 	{"DefaultLimit", testNoticesDefaultLimit},
+	{"Claim", testNoticesClaim},
+	{"ClaimLimits", testNoticesClaimLimits},
+	{"ClaimSent", testNoticesClaimSent},
+	{"ClaimAtomic", testNoticesClaimAtomic},
+	{"ClaimConcurrent", testNoticesClaimConcurrent},
 }
 
 var governanceAtomicTests = []subtest{
@@ -84,6 +90,31 @@ func (e *env) pending(now time.Time, maxAttempts, limit int) []governance.Notice
 	out, err := e.s.PendingNotices(e.ctx, now, maxAttempts, limit)
 	noErr(e.t, err, fmt.Sprintf("PendingNotices(maxAttempts %d, limit %d)", maxAttempts, limit))
 	return out
+}
+
+func (e *env) claim(now, until time.Time, maxAttempts, limit int) []governance.Notice {
+	e.t.Helper()
+	out, err := e.s.ClaimNotices(e.ctx, now, until, maxAttempts, limit)
+	noErr(e.t, err, fmt.Sprintf("ClaimNotices(maxAttempts %d, limit %d)", maxAttempts, limit))
+	return out
+}
+
+// leased returns ns with NextAttemptAt set to until, as a claim leaves
+// them.
+func leased(ns []governance.Notice, until time.Time) []governance.Notice {
+	out := slices.Clone(ns)
+	for i := range out {
+		out[i].NextAttemptAt = until
+	}
+	return out
+}
+
+// checkNotices fails unless every notice in want is stored as it is there.
+func (e *env) checkNotices(what string, want ...governance.Notice) {
+	e.t.Helper()
+	for _, n := range want {
+		checkSame(e.t, what, e.storedNotice(n), n)
+	}
 }
 
 func (e *env) dueItems(now time.Time, limit int) []items.Item {
@@ -622,6 +653,247 @@ func testNoticesDefaultLimit(e *env) {
 		ids(e.listNotices(governance.NoticeFilter{Recipient: "alice"}), noticeID), want)
 	got := e.pending(start.Add(time.Hour), 1, 0)
 	checkIDs(e.t, "PendingNotices(limit 0) of 1001 notices: the 1000 oldest (zero means 1000)", ids(got, noticeID), want)
+	until := start.Add(2 * time.Hour)
+	got = e.claim(start.Add(time.Hour), until, 1, 0)
+	checkIDs(e.t, "ClaimNotices(limit 0) of 1001 notices: the 1000 oldest (zero means 1000)", ids(got, noticeID), want)
+	checkIDs(e.t, "ClaimNotices(limit 0) again: the one left", ids(e.claim(start.Add(time.Hour), until, 1, 0), noticeID),
+		[]string{ns[1000].ID})
+}
+
+// testNoticesClaim checks that ClaimNotices returns what PendingNotices
+// would, leases exactly those until the given time and changes nothing
+// else.
+func testNoticesClaim(e *env) {
+	now := e.now()
+	t1, t2 := now.Add(-2*time.Hour), now.Add(-time.Hour)
+	n := func(recipient, digest string, created time.Time, mods ...func(*governance.Notice)) governance.Notice {
+		x := e.notice(recipient)
+		x.Digest, x.CreatedAt = digest, created
+		for _, m := range mods {
+			m(&x)
+		}
+		return x
+	}
+	failed := func(attempts int, next time.Time) func(*governance.Notice) {
+		return func(x *governance.Notice) { x.Attempts, x.NextAttemptAt, x.LastError = attempts, next, "smtp: 451" }
+	}
+	alice := n("alice", "", t2)
+	aliceSpot := n("alice", "0190-spot-a", t1)
+	bob := n("bob", "", t1)
+	carol := n("carol", "admin", t1, failed(2, t2))
+	// Not pending at now:
+	sent := n("alice", "", t1, func(x *governance.Notice) { x.SentAt = t2 })
+	exhausted := n("bob", "", t2, failed(3, t1))
+	later := n("carol", "", t1, failed(1, now.Add(time.Microsecond)))
+	all := []governance.Notice{later, carol, sent, aliceSpot, bob, exhausted, alice}
+	e.addNotices(all...)
+	want := []governance.Notice{alice, aliceSpot, bob, carol}
+	layout := fmt.Sprintf(`pending at now: alice %s, alice spot-a %s, bob %s, carol (2 attempts) %s; not pending: sent %s, 3 attempts %s, next attempt now+1µs %s`,
+		alice.ID, aliceSpot.ID, bob.ID, carol.ID, sent.ID, exhausted.ID, later.ID)
+	pending := e.pending(now, 3, 0)
+	checkIDs(e.t, "PendingNotices before ClaimNotices ("+layout+")", ids(pending, noticeID), ids(want, noticeID))
+	seq := e.lastSeq()
+
+	until := now.Add(10 * time.Minute)
+	got := e.claim(now, until, 3, 0)
+	checkIDs(e.t, "ClaimNotices(now, until, maxAttempts 3): what PendingNotices returns, in its order ("+layout+")",
+		ids(got, noticeID), ids(pending, noticeID))
+	for i, w := range leased(pending, until) {
+		checkSame(e.t, "ClaimNotices returns the notices as they are after the claim: NextAttemptAt until (in UTC), Attempts and LastError unchanged", got[i], w)
+	}
+	e.checkNotices("a claimed notice: NextAttemptAt until, nothing else changed", leased(want, until)...)
+	e.checkNotices("a notice ClaimNotices did not return: untouched", sent, exhausted, later)
+	e.checkNoChanges(seq, "ClaimNotices")
+
+	checkIDs(e.t, "ClaimNotices again at the same now: the first claim's lease holds", ids(e.claim(now, until, 3, 0), noticeID), nil)
+	checkIDs(e.t, "PendingNotices at now after ClaimNotices", ids(e.pending(now, 3, 0), noticeID), nil)
+	until2 := until.Add(time.Hour)
+	checkIDs(e.t, "ClaimNotices 1µs before the lease ends: only the notice whose retry came due since",
+		ids(e.claim(until.Add(-time.Microsecond), until2, 3, 0), noticeID), []string{later.ID})
+	e.checkNotices("notices claimed until a time, after a claim just before it", leased(want, until)...)
+
+	until3 := until2.Add(time.Hour)
+	got = e.claim(until, until3, 3, 0)
+	checkIDs(e.t, "ClaimNotices when the lease ended (now = until, inclusive): the same notices again", ids(got, noticeID), ids(want, noticeID))
+	for i, w := range leased(want, until3) {
+		checkSame(e.t, "a notice claimed a second time: the new lease, Attempts unchanged", got[i], w)
+	}
+	e.checkNotices("a notice after its second claim", leased(want, until3)...)
+}
+
+// testNoticesClaimLimits checks that ClaimNotices honours limit and
+// maxAttempts and claims nothing beyond them.
+func testNoticesClaimLimits(e *env) {
+	var ns []governance.Notice
+	for range 5 {
+		ns = append(ns, e.notice("alice")) // CreatedAt increasing: pending in this order
+	}
+	e.addNotices(ns...)
+	now := e.now()
+	until := now.Add(time.Hour)
+	checkIDs(e.t, "ClaimNotices(limit 2)", ids(e.claim(now, until, 3, 2), noticeID), ids(ns[:2], noticeID))
+	e.checkNotices("a notice beyond the limit of a claim: untouched", ns[2:]...)
+	checkIDs(e.t, "ClaimNotices(limit 2) again: the next two", ids(e.claim(now, until, 3, 2), noticeID), ids(ns[2:4], noticeID))
+	checkIDs(e.t, "ClaimNotices(limit 2) a third time: the last one", ids(e.claim(now, until, 3, 2), noticeID), ids(ns[4:], noticeID))
+	checkIDs(e.t, "ClaimNotices(limit 2) once all are claimed", ids(e.claim(now, until, 3, 2), noticeID), nil)
+	e.checkNotices("notices after three claims of two", leased(ns, until)...)
+
+	var tried []governance.Notice
+	for a := range 3 {
+		x := e.notice("bob")
+		x.Attempts, x.NextAttemptAt, x.LastError = a, now.Add(-time.Minute), fmt.Sprint("attempt ", a)
+		if a == 0 {
+			x.NextAttemptAt, x.LastError = time.Time{}, ""
+		}
+		tried = append(tried, x)
+	}
+	e.addNotices(tried...)
+	checkIDs(e.t, "ClaimNotices(maxAttempts 0)", ids(e.claim(now, until, 0, 0), noticeID), nil)
+	e.checkNotices("a notice after ClaimNotices(maxAttempts 0)", tried...)
+	checkIDs(e.t, "ClaimNotices(maxAttempts 2): the notices with 0 and 1 failed attempts",
+		ids(e.claim(now, until, 2, 0), noticeID), ids(tried[:2], noticeID))
+	e.checkNotices("a notice with 2 failed attempts after ClaimNotices(maxAttempts 2): untouched", tried[2])
+	e.checkNotices("a notice claimed with maxAttempts 2: Attempts and LastError unchanged", leased(tried[:2], until)...)
+	checkIDs(e.t, "ClaimNotices(maxAttempts 3): the notice with 2 failed attempts",
+		ids(e.claim(now, until, 3, 0), noticeID), ids(tried[2:], noticeID))
+	e.checkNotices("a notice claimed with maxAttempts 3", leased(tried[2:], until)...)
+}
+
+// testNoticesClaimSent checks that sent notices are never claimed, also
+// when they were claimed before they were sent.
+func testNoticesClaimSent(e *env) {
+	sent := e.notice("alice")
+	sent.SentAt = e.now()
+	failedSent := e.notice("alice")
+	failedSent.SentAt, failedSent.Attempts, failedSent.NextAttemptAt, failedSent.LastError = e.now(), 1, e.now(), "timeout"
+	open := e.notice("alice")
+	e.addNotices(sent, failedSent, open)
+	now := e.now()
+	until := now.Add(time.Hour)
+	checkIDs(e.t, "ClaimNotices among sent notices (one with zero NextAttemptAt, one failed before)",
+		ids(e.claim(now, until, 3, 0), noticeID), []string{open.ID})
+	e.checkNotices("a sent notice after ClaimNotices: untouched", sent, failedSent)
+
+	at := e.now()
+	noErr(e.t, e.s.MarkNoticesSent(e.ctx, []string{open.ID}, at), "MarkNoticesSent of a claimed notice")
+	far := until.Add(24 * time.Hour)
+	checkIDs(e.t, "ClaimNotices after the lease of a notice sent meanwhile", ids(e.claim(far, far.Add(time.Hour), 3, 0), noticeID), nil)
+	want := open
+	want.NextAttemptAt, want.SentAt = until, at
+	e.checkNotices("a notice claimed, then sent, then not claimed again", want, sent, failedSent)
+}
+
+// testNoticesClaimAtomic checks that a claim inside Atomic is read back
+// there and rolls back or commits with the transaction.
+func testNoticesClaimAtomic(e *env) {
+	n1, n2 := e.notice("alice"), e.notice("bob")
+	n2.Attempts, n2.NextAttemptAt, n2.LastError = 1, e.now(), "smtp: 451"
+	e.addNotices(n1, n2)
+	now := e.now()
+	until := now.Add(time.Hour)
+	claimIn := func(tx store.Store) error {
+		got, err := tx.ClaimNotices(e.ctx, now, until, 3, 0)
+		if err != nil {
+			return fmt.Errorf("ClaimNotices in Atomic: %w", err)
+		}
+		checkIDs(e.t, "ClaimNotices through tx", ids(got, noticeID), []string{n1.ID, n2.ID})
+		pending, err := tx.PendingNotices(e.ctx, now, 3, 0)
+		if err != nil {
+			return fmt.Errorf("PendingNotices in Atomic: %w", err)
+		}
+		checkIDs(e.t, "PendingNotices through tx after ClaimNotices through tx (reads through tx see its writes)", ids(pending, noticeID), nil)
+		list, err := tx.ListNotices(e.ctx, governance.NoticeFilter{})
+		if err != nil {
+			return fmt.Errorf("ListNotices in Atomic: %w", err)
+		}
+		checkIDs(e.t, "ListNotices through tx", ids(list, noticeID), []string{n1.ID, n2.ID})
+		for i, w := range leased([]governance.Notice{n1, n2}, until) {
+			checkSame(e.t, "ListNotices through tx after ClaimNotices through tx", list[i], w)
+		}
+		return nil
+	}
+
+	errRollback := errors.New("storetest: roll back")
+	err := e.s.Atomic(e.ctx, func(tx store.Store) error {
+		if err := claimIn(tx); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		e.t.Fatalf("Atomic returned %v, want fn's error", err)
+	}
+	e.checkNotices("a notice after a rolled-back ClaimNotices: NextAttemptAt as it was", n1, n2)
+	checkIDs(e.t, "PendingNotices after a rolled-back ClaimNotices", ids(e.pending(now, 3, 0), noticeID), []string{n1.ID, n2.ID})
+
+	noErr(e.t, e.s.Atomic(e.ctx, claimIn), "Atomic claiming notices")
+	e.checkNotices("a notice after a committed ClaimNotices", leased([]governance.Notice{n1, n2}, until)...)
+	checkIDs(e.t, "ClaimNotices after a committed ClaimNotices", ids(e.claim(now, until, 3, 0), noticeID), nil)
+}
+
+// testNoticesClaimConcurrent has several goroutines claim small batches
+// from the same pending notices at once: a claim is one atomic step, so no
+// notice is handed out twice, and together they hand out every one.
+func testNoticesClaimConcurrent(e *env) {
+	const claimers, batch, total = 8, 5, 40
+	var ns []governance.Notice
+	for i := range total {
+		ns = append(ns, e.notice(fmt.Sprint("user ", i%3)))
+	}
+	e.addNotices(ns...)
+	now := e.now()
+	until := now.Add(time.Hour)
+
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	claimed := make([][]governance.Notice, claimers)
+	for c := range claimers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			// More rounds than there are notices: a store that hands out
+			// the same notices forever fails below instead of hanging.
+			for range total + 1 {
+				got, err := e.s.ClaimNotices(e.ctx, now, until, 3, batch)
+				if err != nil {
+					e.t.Errorf("claimer %d: ClaimNotices while %d others claim: %v", c, claimers-1, err)
+					return
+				}
+				if len(got) > batch {
+					e.t.Errorf("claimer %d: ClaimNotices(limit %d) returned %d notices", c, batch, len(got))
+				}
+				if len(got) == 0 {
+					return
+				}
+				claimed[c] = append(claimed[c], got...)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if e.t.Failed() {
+		return
+	}
+
+	by := map[string]int{}
+	var got []string
+	for c, cs := range claimed {
+		for _, n := range cs {
+			if prev, ok := by[n.ID]; ok {
+				e.t.Fatalf("notice %s was claimed by claimer %d and by claimer %d under the same lease: a claim must select and lease its notices in one atomic step", n.ID, prev, c)
+			}
+			by[n.ID] = c
+			got = append(got, n.ID)
+			if !n.NextAttemptAt.Equal(until) {
+				e.t.Fatalf("notice %s as returned by a concurrent claim: NextAttemptAt %s, want %s", n.ID, showTime(n.NextAttemptAt), showTime(until))
+			}
+		}
+	}
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(ids(ns, noticeID)))
+	checkIDs(e.t, fmt.Sprintf("every notice claimed by %d goroutines claiming %d at a time", claimers, batch), got, want)
+	e.checkNotices("a notice after the concurrent claims", leased(ns, until)...)
 }
 
 // testGovernanceAtomic makes every governance write inside Atomic, checks
