@@ -177,6 +177,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.cfg = cfg
 	gopt := cfg.Governance
 	gopt.Now, gopt.Logger, gopt.Send, gopt.Sharers = cfg.Now, cfg.Logger, lib.sendGovernance, lib.sharers
+	gopt.LastChange, gopt.Changes = st.LastChangeSeq, changedSince
 	if cfg.Analytics != nil {
 		gopt.Views = lib.itemViews
 	}

@@ -1,6 +1,7 @@
 package briefcase_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
+	"github.com/briefcasehq/briefcase/store"
 	"github.com/matryer/is"
 )
 
@@ -443,6 +446,21 @@ func TestNoticeFanOut(t *testing.T) {
 	})
 }
 
+// newLibraryOn opens a second Library on st (e's store, wrapped).
+func (e *env) newLibraryOn(t *testing.T, st store.Store) *briefcase.Library {
+	t.Helper()
+	blobs, err := localblobs.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := briefcase.New(e.ctx, briefcase.Config{Store: st, Blobs: blobs, Now: e.clock.Now, Notifier: &notify.Recorder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	return lib
+}
+
 // newLibrary opens a second Library on e's store, as a restarted process
 // would, with its own notifier.
 func (e *env) newLibrary(t *testing.T, n briefcase.Notifier, gopt governance.Options) *briefcase.Library {
@@ -686,5 +704,168 @@ func TestComplianceReportAndAudit(t *testing.T) {
 		is.Equal(code(err), errcode.Forbidden)
 		_, err = e.lib.Governance.Audit(olivia, audit.Filter{Limit: 5000})
 		is.True(errcode.FieldsOf(err)["limit"] != "")
+	})
+}
+
+// racingStore runs hook once, right after a sweep read its due items:
+// a write racing the sweep.
+type racingStore struct {
+	store.Store
+	hook func()
+}
+
+func (r *racingStore) DueItems(ctx context.Context, now time.Time, limit int) ([]items.Item, error) {
+	due, err := r.Store.DueItems(ctx, now, limit)
+	if h := r.hook; h != nil {
+		r.hook = nil
+		h()
+	}
+	return due, err
+}
+
+// TestWritesRacingASweepAreNotLost: an item published, or a policy
+// changed, while a sweep plans is judged afresh by the next sweep, never
+// frozen by the stale plan.
+func TestWritesRacingASweepAreNotLost(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		p := governance.DefaultPolicy()
+		p.OnExpiry = governance.ExpireHide
+		e.setPolicy(t, c.product.ID, p)
+		eddie := e.as(t, "eddie")
+		draft, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Draft",
+			Status: items.StatusDraft, ExpiresAt: e.clock.Now().Add(5 * day)})
+		is.NoErr(err)
+		flagged, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.board.ID, Kind: items.KindDocument, Title: "Board deck",
+			ExpiresAt: e.clock.Now().Add(day)})
+		if err != nil { // eddie is no editor of the board: olivia makes it
+			flagged, err = e.lib.Items.Create(e.as(t, "olivia"), items.NewItem{SpotID: c.board.ID, Kind: items.KindDocument,
+				Title: "Board deck", ExpiresAt: e.clock.Now().Add(day)})
+		}
+		is.NoErr(err)
+		e.sweep(t)
+		e.clock.Add(day)
+
+		rs := &racingStore{Store: e.st}
+		lib := e.newLibraryOn(t, rs)
+		rs.hook = func() {
+			_, err := e.lib.Items.Update(eddie, draft.ID, items.ItemPatch{Status: ptr(items.StatusPublished)})
+			is.NoErr(err)
+			a := governance.DefaultPolicy()
+			a.OnExpiry = governance.ExpireArchive
+			_, err = e.lib.Governance.SetPolicy(e.as(t, "olivia"), c.board.ID, a, false)
+			is.NoErr(err)
+		}
+		_, err = lib.Governance.Sweep(briefcase.SystemContext(e.ctx), e.clock.Now())
+		is.NoErr(err)
+		got, err := e.st.GetItem(e.ctx, flagged.ID)
+		is.NoErr(err)
+		is.True(got.SweepAt.IsZero()) // the stale plan (flag it) was dropped; still due
+
+		e.sweep(t) // the next sweep applies the new policy
+		got, err = e.st.GetItem(e.ctx, flagged.ID)
+		is.NoErr(err)
+		is.Equal(got.Status, items.StatusArchived)
+		e.clock.Add(5 * day)
+		e.sweep(t)
+		got, err = e.st.GetItem(e.ctx, draft.ID)
+		is.NoErr(err)
+		is.Equal(got.Status, items.StatusExpired) // published during the first sweep, expired and hidden since
+		is.True(got.Hidden)
+	})
+}
+
+// TestConcurrentDeliveriesSendOnce: sweeps delivering at the same time
+// (Run, the API, the CLI, other nodes) send each message once.
+func TestConcurrentDeliveriesSendOnce(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		_, err := e.lib.Items.Create(e.as(t, "eddie"), items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument,
+			Title: "Deck", ExpiresAt: e.clock.Now().Add(5 * day)})
+		is.NoErr(err)
+		sys := briefcase.SystemContext(e.ctx)
+		_, err = e.lib.Governance.Advance(sys, e.clock.Now())
+		is.NoErr(err)
+		var inner *briefcase.Library
+		var once sync.Once
+		rec := &notify.Recorder{}
+		slow := notify.Func(func(ctx context.Context, n notify.Notification) error {
+			once.Do(func() { // a second delivery starts while the first sends
+				_, err := inner.Governance.Deliver(sys, e.clock.Now())
+				is.NoErr(err)
+			})
+			return rec.Notify(ctx, n)
+		})
+		inner = e.newLibrary(t, rec, governance.Options{})
+		lib := e.newLibrary(t, slow, governance.Options{SendConcurrency: 1})
+		_, err = lib.Governance.Deliver(sys, e.clock.Now())
+		is.NoErr(err)
+		is.Equal(rec.Len(), 2) // olivia's digest and eddie's notice, once each
+	})
+}
+
+// TestNoticesOnlyForWhatTheRecipientMaySee: an owner or feedback owner
+// who may not view an item is never told about it.
+func TestNoticesOnlyForWhatTheRecipientMaySee(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		_, err := e.lib.Items.Create(e.as(t, "olivia"), items.NewItem{SpotID: c.board.ID, Kind: items.KindDocument,
+			Title: "Secret acquisition plan", ExpiresAt: e.clock.Now().Add(20 * day),
+			Owners: []spots.Subject{spots.User("olivia"), spots.User("vic")}, FeedbackOwner: "vic"})
+		is.NoErr(err)
+		e.sweep(t)
+		for _, n := range e.governanceNotes() {
+			is.True(!strings.HasPrefix(n, "vic ")) // vic may not view the board
+		}
+		ns, err := e.lib.Governance.Notices(e.as(t, "vic"), governance.NoticeFilter{})
+		is.NoErr(err)
+		is.Equal(len(ns), 0)
+	})
+}
+
+// TestLifecycleGuards: no write skips the state machine.
+func TestLifecycleGuards(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		eddie, olivia := e.as(t, "eddie"), e.as(t, "olivia")
+		// A draft whose expiry date has passed is not published without a new one.
+		d, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Old draft",
+			Status: items.StatusDraft, ExpiresAt: e.clock.Now().Add(day)})
+		is.NoErr(err)
+		e.clock.Add(2 * day)
+		_, err = e.lib.Items.Update(eddie, d.ID, items.ItemPatch{Status: ptr(items.StatusPublished)})
+		is.Equal(errcode.FieldsOf(err)["expires_at"], "has passed: set a new expiry date")
+		_, err = e.lib.Items.Update(eddie, d.ID, items.ItemPatch{Status: ptr(items.StatusPublished), ExpiresAt: ptr(e.clock.Now().Add(day))})
+		is.NoErr(err)
+
+		// An item that expired while in review is not approved as published.
+		p := governance.DefaultPolicy()
+		p.ApprovalRequired = true
+		e.setPolicy(t, c.product.ID, p)
+		r, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument, Title: "Slow review",
+			ExpiresAt: e.clock.Now().Add(day)})
+		is.NoErr(err)
+		is.Equal(r.Status, items.StatusInReview)
+		e.clock.Add(2 * day)
+		_, err = e.lib.Governance.Approve(olivia, r.ID)
+		is.Equal(code(err), errcode.FailedPrecondition)
+
+		// Moving expiring content into a spot that requires approval keeps
+		// it where the lifecycle allows.
+		x, err := e.lib.Items.Create(olivia, items.NewItem{SpotID: c.team.ID, Kind: items.KindDocument, Title: "Expiring",
+			ExpiresAt: e.clock.Now().Add(5 * day)})
+		is.NoErr(err)
+		e.sweep(t)
+		got, err := e.st.GetItem(e.ctx, x.ID)
+		is.NoErr(err)
+		is.Equal(got.Status, items.StatusExpiring)
+		moved, err := e.lib.Items.Update(olivia, x.ID, items.ItemPatch{SpotID: ptr(c.product.ID)})
+		is.NoErr(err)
+		is.Equal(moved.Status, items.StatusExpiring)
+		is.True(governance.CanTransition(got.Status, moved.Status))
 	})
 }

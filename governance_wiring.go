@@ -11,6 +11,7 @@ import (
 	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/share"
 	"github.com/briefcasehq/briefcase/spots"
+	"github.com/briefcasehq/briefcase/store"
 )
 
 // notify hands n to the configured Notifier, filling Email from the stored
@@ -96,5 +97,34 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// changedSince returns the items and spots the change feed records after
+// seq, read through the sweep's transaction (so nothing committed before
+// it began is missed).
+func changedSince(ctx context.Context, tx governance.Stores, seq int64) (itemIDs, spotIDs map[string]bool, err error) {
+	feed, ok := tx.(store.ChangeFeed)
+	if !ok {
+		return nil, nil, fmt.Errorf("briefcase: the store's transaction has no change feed")
+	}
+	itemIDs, spotIDs = map[string]bool{}, map[string]bool{}
+	for {
+		changes, err := feed.Changes(ctx, seq, 1000)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range changes {
+			switch c.Entity {
+			case store.EntityItem:
+				itemIDs[c.EntityID] = true
+			case store.EntitySpot:
+				spotIDs[c.EntityID] = true
+			}
+		}
+		if len(changes) < 1000 {
+			return itemIDs, spotIDs, nil
+		}
+		seq = changes[len(changes)-1].Seq
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -21,68 +22,90 @@ type DeliverResult struct {
 
 // Deliver sends the pending notices: one message per recipient and digest
 // (a spot's owners get one digest per spot, everyone else one message with
-// their own notices), marking each notice sent once its message went out.
-// A failed message's notices are retried after a backoff (one minute,
-// doubling, up to six hours) until Options.MaxAttempts. Each send is bounded
-// by Options.SendTimeout, so a slow receiver never holds the sweep longer.
+// their own notices). Notices are claimed before they are sent (a lease
+// until now plus a minute and the send timeout), so sweeps running at the
+// same time, in this process or another, never send a notice twice; each
+// message is marked sent (or failed) as soon as its send returns, even if
+// ctx ends meanwhile. A failed message's notices are retried after a
+// backoff (one minute, doubling, up to six hours) until
+// Options.MaxAttempts. Each send is bounded by Options.SendTimeout, and no
+// new send starts once Options.DeliverBudget has passed: what is left waits
+// for the next sweep, so a slow receiver never holds the lifecycle back.
 func (s *Service) Deliver(ctx context.Context, now time.Time) (DeliverResult, error) {
 	if _, err := requireAdmin(ctx, "deliver governance notices"); err != nil {
 		return DeliverResult{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
+	lease := now.Add(time.Minute + s.opt.SendTimeout)
+	deadline := time.Now().Add(s.opt.DeliverBudget)
 	var res DeliverResult
+	var mu sync.Mutex
+	var errs []error
 	names := map[string]string{}
-	const page = 2000
-	for {
-		ns, err := s.st.PendingNotices(ctx, now, s.opt.MaxAttempts, page)
+	const page = 500
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		ns, err := s.st.ClaimNotices(ctx, now, lease, s.opt.MaxAttempts, page)
 		if err != nil {
-			return res, fmt.Errorf("governance: pending notices: %w", err)
+			return res, fmt.Errorf("governance: claim notices: %w", err)
 		}
 		if len(ns) == 0 {
-			return res, nil
+			break
 		}
 		msgs := s.messages(ctx, ns, names, now)
-		errs := make([]error, len(msgs))
 		sem := make(chan struct{}, s.opt.SendConcurrency)
 		var wg sync.WaitGroup
-		for i := range msgs {
+		for _, m := range msgs {
+			if !time.Now().Before(deadline) || ctx.Err() != nil {
+				break // the rest is claimed until the lease ends, then sent by a later sweep
+			}
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				errs[i] = s.send(ctx, msgs[i])
+				sent, err := s.deliverOne(ctx, m, now)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if sent {
+					res.Sent += len(m.Notices)
+					res.Messages++
+				} else {
+					res.Failed += len(m.Notices)
+				}
 			})
 		}
 		wg.Wait()
-		var sent []string
-		for i, m := range msgs {
-			ids := make([]string, len(m.Notices))
-			for j, n := range m.Notices {
-				ids[j] = n.ID
-			}
-			if errs[i] == nil {
-				sent = append(sent, ids...)
-				res.Sent += len(ids)
-				res.Messages++
-				continue
-			}
-			res.Failed += len(ids)
-			attempts := 0
-			for _, n := range m.Notices {
-				attempts = max(attempts, n.Attempts)
-			}
-			s.opt.Logger.WarnContext(ctx, "governance: delivery failed", "to", m.To, "kind", m.Kind,
-				"notices", len(ids), "attempt", attempts+1, "err", errs[i])
-			if err := s.st.MarkNoticesFailed(ctx, ids, now.Add(backoff(attempts+1)), truncate(errs[i].Error(), 500)); err != nil {
-				return res, fmt.Errorf("governance: mark failed: %w", err)
-			}
-		}
-		if err := s.st.MarkNoticesSent(ctx, sent, now); err != nil {
-			return res, fmt.Errorf("governance: mark sent: %w", err)
-		}
-		if len(ns) < page || ctx.Err() != nil {
-			return res, ctx.Err()
+		if len(ns) < page {
+			break
 		}
 	}
+	return res, errors.Join(errs...)
+}
+
+// deliverOne sends one message and records the outcome, whatever happens
+// to ctx meanwhile. The error is about recording, not sending.
+func (s *Service) deliverOne(ctx context.Context, m Message, now time.Time) (bool, error) {
+	ids := make([]string, len(m.Notices))
+	attempts := 0
+	for i, n := range m.Notices {
+		ids[i] = n.ID
+		attempts = max(attempts, n.Attempts)
+	}
+	sendErr := s.send(ctx, m)
+	keep := context.WithoutCancel(ctx)
+	if sendErr == nil {
+		if err := s.st.MarkNoticesSent(keep, ids, now); err != nil {
+			return true, fmt.Errorf("governance: mark sent: %w", err)
+		}
+		return true, nil
+	}
+	s.opt.Logger.WarnContext(ctx, "governance: delivery failed", "to", m.To, "kind", m.Kind,
+		"notices", len(ids), "attempt", attempts+1, "err", sendErr)
+	if err := s.st.MarkNoticesFailed(keep, ids, now.Add(backoff(attempts+1)), truncate(sendErr.Error(), 500)); err != nil {
+		return false, fmt.Errorf("governance: mark failed: %w", err)
+	}
+	return false, nil
 }
 
 // send delivers one message within the send timeout.

@@ -159,7 +159,11 @@ func (r rules) Admit(op items.Op, before items.Item, it *items.Item, now time.Ti
 		switch {
 		case live && entering:
 			p.check(&f, *it, now, true, true, true, true, true)
-			if p.ApprovalRequired && (before.Status == items.StatusDraft || before.SpotID != it.SpotID) {
+			if !it.ExpiresAt.IsZero() && !it.ExpiresAt.After(now) {
+				f.Add("expires_at", "has passed: set a new expiry date")
+			}
+			moving := before.SpotID != it.SpotID && (it.Status == items.StatusPublished || it.Status == items.StatusScheduled)
+			if p.ApprovalRequired && (before.Status == items.StatusDraft || moving) {
 				it.Status, it.SubmittedAt = items.StatusInReview, now
 			}
 		case live:
@@ -183,6 +187,9 @@ func (r rules) Admit(op items.Op, before items.Item, it *items.Item, now time.Ti
 		return err
 	}
 	p.derive(it, now)
+	if op != items.OpCreate && !CanTransition(before.Status, it.Status) {
+		return errcode.Invalidf(items.ErrInvalid, "status", "a %s item cannot become %s", before.Status, it.Status)
+	}
 	return nil
 }
 

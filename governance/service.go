@@ -60,6 +60,17 @@ type Options struct {
 	SendTimeout time.Duration
 	// SendConcurrency is how many deliveries run at once; 4 by default.
 	SendConcurrency int
+	// DeliverBudget bounds one Deliver: no send starts after it; 30
+	// seconds by default.
+	DeliverBudget time.Duration
+	// LastChange and Changes read the store's change feed: a sweep notes
+	// the last change before it reads a batch, and inside the batch's
+	// transaction skips the items written, and the items of the spots
+	// changed (a new policy), since then; they stay due for the next
+	// sweep. The Library sets both; without them a write racing a sweep
+	// may be judged on what the sweep read.
+	LastChange func(ctx context.Context) (int64, error)
+	Changes    func(ctx context.Context, tx Stores, afterSeq int64) (itemIDs, spotIDs map[string]bool, err error)
 	// BatchSize is how many items a sweep handles per transaction; 1000 by
 	// default.
 	BatchSize int
@@ -97,6 +108,9 @@ func NewService(st Stores, atomic AtomicFunc, sp *spots.Service, opt Options) *S
 	}
 	if opt.SendConcurrency <= 0 {
 		opt.SendConcurrency = 4
+	}
+	if opt.DeliverBudget <= 0 {
+		opt.DeliverBudget = 30 * time.Second
 	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 1000
@@ -199,6 +213,14 @@ func (s *Service) SetPolicy(ctx context.Context, spotID string, p Policy, dryRun
 	if p, err = p.Normalize(); err != nil {
 		return PolicyChange{}, err
 	}
+	if err := s.checkReviewers(ctx, spot, p.Reviewers); err != nil {
+		return PolicyChange{}, err
+	}
+	if dryRun {
+		if err := s.spots.RecordOverride(ctx, spotID, d); err != nil {
+			return PolicyChange{}, err
+		}
+	}
 	doc, err := json.Marshal(p)
 	if err != nil {
 		return PolicyChange{}, fmt.Errorf("governance: policy: %w", err)
@@ -298,4 +320,29 @@ func requireAdmin(ctx context.Context, what string) (spots.Principal, error) {
 // invalid is a validation error on one field.
 func invalid(field, format string, args ...any) error {
 	return errcode.Invalidf(ErrInvalid, field, format, args...)
+}
+
+// checkReviewers refuses reviewers who are not users able to view the spot:
+// they would be shown items they may not see.
+func (s *Service) checkReviewers(ctx context.Context, spot spots.Spot, reviewers []string) error {
+	if len(reviewers) == 0 {
+		return nil
+	}
+	grants, err := s.st.ListGrants(ctx, spot.ID)
+	if err != nil {
+		return fmt.Errorf("governance: grants of %s: %w", spot.ID, err)
+	}
+	for _, id := range reviewers {
+		p, err := s.st.GetPrincipal(ctx, id)
+		if errors.Is(err, spots.ErrNotFound) {
+			return invalid("reviewers", "unknown user %q", id)
+		}
+		if err != nil {
+			return fmt.Errorf("governance: reviewer %s: %w", id, err)
+		}
+		if d := spots.Evaluate(p, spot, grants, spots.ActionView); !d.Allowed || d.Override {
+			return invalid("reviewers", "%q may not view this spot: grant them a role first", id)
+		}
+	}
+	return nil
 }

@@ -116,6 +116,14 @@ type Store interface {
 	// failed attempts whose NextAttemptAt is zero or not after now, ordered
 	// by Recipient, Digest, CreatedAt, ID; at most limit (zero: 1000).
 	PendingNotices(ctx context.Context, now time.Time, maxAttempts, limit int) ([]Notice, error)
+	// ClaimNotices is PendingNotices that also sets NextAttemptAt to until
+	// on the notices it returns, in one atomic step, so that a concurrent
+	// ClaimNotices (another sweep, another process or node) does not
+	// return them again before until: a delivery's lease. Attempts is not
+	// changed. On a store shared by several processes the claim must hold
+	// against all of them (SQLite: one write transaction; PostgreSQL:
+	// UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)).
+	ClaimNotices(ctx context.Context, now, until time.Time, maxAttempts, limit int) ([]Notice, error)
 	// MarkNoticesSent sets SentAt on the notices with these IDs (unknown
 	// IDs are skipped).
 	MarkNoticesSent(ctx context.Context, ids []string, at time.Time) error

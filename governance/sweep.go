@@ -57,6 +57,14 @@ func (s *Service) Advance(ctx context.Context, now time.Time) (SweepResult, erro
 	var res SweepResult
 	seen := map[string]bool{}
 	for {
+		// Writes after this point are caught in the batch's transaction.
+		var seq int64
+		if s.opt.LastChange != nil {
+			if seq, err = s.opt.LastChange(ctx); err != nil {
+				return res, fmt.Errorf("governance: change feed: %w", err)
+			}
+		}
+		sw.spots = map[string]*spotInfo{} // policies and grants as of this batch
 		due, err := s.st.DueItems(ctx, now, s.opt.BatchSize)
 		if err != nil {
 			return res, fmt.Errorf("governance: due items: %w", err)
@@ -71,7 +79,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) (SweepResult, erro
 		if len(batch) == 0 {
 			break
 		}
-		n, err := sw.batch(ctx, batch)
+		n, err := sw.batch(ctx, batch, seq)
 		res.Examined += len(batch)
 		res.Transitions += n.Transitions
 		res.Recorded += n.Recorded
@@ -108,6 +116,7 @@ type spotInfo struct {
 	// owners are the principals whose effective role is owner or coowner:
 	// they get the spot's digest.
 	owners []string
+	grants []spots.Grant
 	err    error
 }
 
@@ -118,18 +127,21 @@ type plan struct {
 }
 
 // batch handles one batch of due items.
-func (sw *sweep) batch(ctx context.Context, batch []items.Item) (SweepResult, error) {
+func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (SweepResult, error) {
 	var res SweepResult
 	plans := make([]plan, 0, len(batch))
+	later := map[string]time.Time{}
 	for _, it := range batch {
 		info, err := sw.spot(ctx, it.SpotID)
 		if err != nil {
 			return res, err
 		}
 		if info.err != nil {
-			// A spot whose policy no longer parses: leave its items for the
-			// next sweep rather than guess.
+			// A spot whose policy no longer parses: look at its items again
+			// in an hour rather than guess, and let the rest of the library
+			// be swept.
 			sw.s.opt.Logger.ErrorContext(ctx, "governance: skipping items of a spot", "spot", it.SpotID, "err", info.err)
+			later[it.ID] = sw.now.Add(time.Hour)
 			continue
 		}
 		pl := plan{before: it, after: it.Clone()}
@@ -142,9 +154,24 @@ func (sw *sweep) batch(ctx context.Context, batch []items.Item) (SweepResult, er
 	}
 	err := sw.s.atomic(ctx, func(tx Stores) error {
 		res.Transitions = 0
-		next := make(map[string]time.Time, len(plans))
+		var written, moved map[string]bool
+		if sw.s.opt.Changes != nil {
+			var err error
+			if written, moved, err = sw.s.opt.Changes(ctx, tx, seq); err != nil {
+				return fmt.Errorf("change feed: %w", err)
+			}
+		}
+		next := make(map[string]time.Time, len(plans)+len(later))
+		for id, t := range later {
+			next[id] = t
+		}
 		var notices []Notice
 		for _, pl := range plans {
+			if written[pl.before.ID] || moved[pl.before.SpotID] {
+				// Written, or its spot's policy changed, since the batch was
+				// read: the plan is stale. It stays due for the next sweep.
+				continue
+			}
 			changed := pl.after.Status != pl.before.Status || pl.after.Hidden != pl.before.Hidden
 			if !changed {
 				next[pl.before.ID] = pl.after.SweepAt
@@ -244,8 +271,11 @@ func (sw *sweep) spot(ctx context.Context, id string) (*spotInfo, error) {
 		return nil, fmt.Errorf("governance: spot %s: %w", id, err)
 	}
 	info := &spotInfo{spot: spot}
+	if info.grants, err = sw.s.st.ListGrants(ctx, spot.ID); err != nil {
+		return nil, fmt.Errorf("governance: grants of %s: %w", spot.ID, err)
+	}
 	if info.policy, info.err = PolicyOf(spot); info.err == nil {
-		info.owners, err = sw.owners(ctx, spot)
+		info.owners, err = sw.owners(ctx, spot, info.grants)
 		if err != nil {
 			return nil, err
 		}
@@ -256,13 +286,9 @@ func (sw *sweep) spot(ctx context.Context, id string) (*spotInfo, error) {
 
 // owners returns the principals whose effective role on spot is owner or
 // coowner (training caps included), sorted.
-func (sw *sweep) owners(ctx context.Context, spot spots.Spot) ([]string, error) {
+func (sw *sweep) owners(ctx context.Context, spot spots.Spot, grants []spots.Grant) ([]string, error) {
 	if spot.Personal() {
 		return []string{spot.OwnerID}, nil
-	}
-	grants, err := sw.s.st.ListGrants(ctx, spot.ID)
-	if err != nil {
-		return nil, fmt.Errorf("governance: grants of %s: %w", spot.ID, err)
 	}
 	var out []string
 	for _, g := range grants {
@@ -352,8 +378,17 @@ func (sw *sweep) notices(ctx context.Context, info *spotInfo, it items.Item) ([]
 	p := info.policy
 	var out []Notice
 	got := map[string]bool{} // recipient → already told in this group
+	if err := sw.loadPeople(ctx); err != nil {
+		return nil, err
+	}
 	add := func(group string, kind NoticeKind, deadline time.Time, w int, to, digest, detail string) {
 		if to == "" || got[group+"\x00"+to] {
+			return
+		}
+		// Owners' digests go to those who own the spot; anyone else is told
+		// only about what they may see: an item in review to reviewers who
+		// may see its spot, anything else to those who may view the item.
+		if digest == "" && ((group == "review" && !sw.maySeeSpot(info, to)) || (group != "review" && !sw.mayView(info, it, to))) {
 			return
 		}
 		got[group+"\x00"+to] = true
@@ -501,4 +536,22 @@ func (sw *sweep) trainings(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("governance: training notices: %w", err)
 	}
 	return len(added), nil
+}
+
+// mayView reports whether principal id may view the item (as the sweep
+// sees it) through its home spot: nobody is told about content they may
+// not see. Admins may, as they may view it.
+func (sw *sweep) mayView(info *spotInfo, it items.Item, id string) bool {
+	p, ok := sw.people[id]
+	if !ok {
+		return false
+	}
+	d := spots.Evaluate(p, info.spot, info.grants, spots.ActionView)
+	return items.Evaluate(p, it, d).Allowed
+}
+
+// maySeeSpot reports whether principal id may view the spot itself.
+func (sw *sweep) maySeeSpot(info *spotInfo, id string) bool {
+	p, ok := sw.people[id]
+	return ok && spots.Evaluate(p, info.spot, info.grants, spots.ActionView).Allowed
 }

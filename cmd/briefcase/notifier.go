@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefcasehq/briefcase"
@@ -22,7 +25,10 @@ import (
 //	BRIEFCASE_TRAINING_DEADLINE_DAYS: days after provisioning by which
 //	  users must complete the "user" training (notices before and after).
 //
-// Notifications are always logged too.
+// Notifications are always logged too. With both a webhook and e-mail, a
+// notification counts as delivered once either channel took it (the other's
+// failure is logged, after its own retries): a sender that retries never
+// sends a channel that succeeded the same message again.
 func (e *cmdEnv) notifications(log *slog.Logger) (func(*briefcase.Config), error) {
 	ns := []notify.Notifier{notify.NewLog(log)}
 	if u := e.getenv("BRIEFCASE_WEBHOOK_URL"); u != "" {
@@ -54,7 +60,7 @@ func (e *cmdEnv) notifications(log *slog.Logger) (func(*briefcase.Config), error
 	}
 	n := ns[0]
 	if len(ns) > 1 {
-		n = notify.FanOut(ns...)
+		n = anyChannel{log: log, logN: ns[0], channels: ns[1:]}
 	}
 	return func(c *briefcase.Config) {
 		c.Notifier = n
@@ -70,4 +76,36 @@ func envBool(v string) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("want true or false, got %q", v)
+}
+
+// anyChannel logs a notification and hands it to every channel at once;
+// it fails only when every channel failed, so a retry never repeats a
+// message on a channel that took it.
+type anyChannel struct {
+	log      *slog.Logger
+	logN     notify.Notifier
+	channels []notify.Notifier
+}
+
+func (a anyChannel) Notify(ctx context.Context, n notify.Notification) error {
+	_ = a.logN.Notify(ctx, n)
+	errs := make([]error, len(a.channels))
+	var wg sync.WaitGroup
+	for i, c := range a.channels {
+		wg.Go(func() { errs[i] = c.Notify(ctx, n) })
+	}
+	wg.Wait()
+	var failed []error
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) == len(errs) {
+		return errors.Join(failed...)
+	}
+	for _, err := range failed {
+		a.log.WarnContext(ctx, "notification channel failed; delivered through another", "to", n.To, "kind", n.Kind, "err", err)
+	}
+	return nil
 }

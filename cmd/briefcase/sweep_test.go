@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -103,4 +104,20 @@ func TestSweepCommand(t *testing.T) {
 	is.True(err != nil) // a bad configuration is refused before anything runs
 	is.True(strings.Contains(err.Error(), "BRIEFCASE_WEBHOOK"))
 	is.Equal(exitCode(err), 2)
+}
+
+// TestAnyChannel: with two channels, one failing, a notification is
+// delivered (no retry repeats it on the one that took it); with all
+// failing, it fails.
+func TestAnyChannel(t *testing.T) {
+	is := is.New(t)
+	ok, bad := &notify.Recorder{}, &notify.Recorder{Fail: func(notify.Notification) error { return io.ErrUnexpectedEOF }}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	n := anyChannel{log: log, logN: notify.NewLog(log), channels: []notify.Notifier{ok, bad}}
+	is.NoErr(n.Notify(context.Background(), notify.Notification{To: "olivia", Kind: "governance.digest"}))
+	is.Equal(ok.Len(), 1)
+	is.True(strings.Contains(logs.String(), "delivered through another"))
+	all := anyChannel{log: log, logN: notify.NewLog(log), channels: []notify.Notifier{bad, bad}}
+	is.True(all.Notify(context.Background(), notify.Notification{To: "olivia"}) != nil)
 }
