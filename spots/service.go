@@ -355,37 +355,6 @@ func applySpotPatch(p Principal, before Spot, patch SpotPatch) (Spot, error) {
 	return after, nil
 }
 
-// SetPolicy stores a governance policy document on the spot (edit needed).
-// The governance package validates the document; this only stores it.
-func (s *Service) SetPolicy(ctx context.Context, id string, policy []byte) (Spot, error) {
-	_, d, err := s.Check(ctx, id, ActionEdit)
-	if err != nil {
-		return Spot{}, err
-	}
-	p, _ := PrincipalFrom(ctx)
-	var after Spot
-	err = s.atomic(ctx, func(tx Stores) error {
-		before, err := tx.GetSpot(ctx, id)
-		if err != nil {
-			return err
-		}
-		after = before.Clone()
-		after.Policy = slices.Clone(policy)
-		after.UpdatedAt = s.Now()
-		if err := tx.UpdateSpot(ctx, after); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, audit.Entry{
-			At: after.UpdatedAt, Actor: p.ID, Action: "spot.policy", TargetKind: "spot", TargetID: id, SpotID: id,
-			Override: d.Override, Before: before.Policy, After: after.Policy,
-		})
-	})
-	if err != nil {
-		return Spot{}, fmt.Errorf("spots: set policy %s: %w", id, err)
-	}
-	return after, nil
-}
-
 // Delete deletes a spot and everything homed in it. Only owners, coowners
 // (and admins, audited) may; personal spots cannot be deleted.
 func (s *Service) Delete(ctx context.Context, id string) error {

@@ -171,8 +171,9 @@ type Spot struct {
 	OwnerID   string    `json:"owner_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-	// Policy is the spot's governance policy, stored as the governance
-	// package defines it. Empty means the defaults.
+	// Policy is the spot's governance policy document, written only by
+	// governance.Service.SetPolicy (which validates it and reschedules the
+	// spot's items); empty means the defaults.
 	Policy []byte `json:"-"`
 }
 
