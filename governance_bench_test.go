@@ -40,7 +40,7 @@ var sweepBenchStart = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 // and 0 days ahead), so about a third are inside a verification window at
 // the start, as in a library that has run for a while.
 func sweepTemplate(b *testing.B, n int) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("briefcase-sweep-bench-%d-v1.db", n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("briefcase-sweep-bench-%d-v2.db", n))
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}

@@ -42,7 +42,7 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (DeliverResult, er
 	var mu sync.Mutex
 	var errs []error
 	names := map[string]string{}
-	const page = 500
+	const page = 2000
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		ns, err := s.st.ClaimNotices(ctx, now, lease, s.opt.MaxAttempts, page)
 		if err != nil {

@@ -92,7 +92,7 @@ func (s *Service) review(ctx context.Context, itemID string, approve bool, reaso
 			return nil
 		}
 		_, err = tx.AddNotices(ctx, []Notice{{ID: s.opt.NewID(),
-			Key:       fmt.Sprintf("%s:%s:%d:-1:%s", kind, itemID, cur.SubmittedAt.UnixMicro(), cur.CreatedBy),
+			Key:       noticeKey(cur.SubmittedAt, -1, string(kind), itemID, cur.CreatedBy),
 			Recipient: cur.CreatedBy, Kind: kind, ItemID: itemID, SpotID: cur.SpotID, Title: cur.Title, Window: -1,
 			Detail: reason, CreatedAt: now}})
 		return err

@@ -71,7 +71,7 @@ type Options struct {
 	// may be judged on what the sweep read.
 	LastChange func(ctx context.Context) (int64, error)
 	Changes    func(ctx context.Context, tx Stores, afterSeq int64) (itemIDs, spotIDs map[string]bool, err error)
-	// BatchSize is how many items a sweep handles per transaction; 1000 by
+	// BatchSize is how many items a sweep handles per transaction; 2000 by
 	// default.
 	BatchSize int
 }
@@ -113,7 +113,7 @@ func NewService(st Stores, atomic AtomicFunc, sp *spots.Service, opt Options) *S
 		opt.DeliverBudget = 30 * time.Second
 	}
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 1000
+		opt.BatchSize = 2000
 	}
 	return &Service{st: st, atomic: atomic, spots: sp, opt: opt}
 }

@@ -49,7 +49,7 @@ type Notice struct {
 	// Key makes a notice unique: one per (item, deadline, window,
 	// recipient). Recording a notice whose Key exists does nothing, so a
 	// notice is never recorded, and so never sent, twice.
-	Key string `json:"key"`
+	Key string `json:"-"`
 	// Recipient is a principal ID.
 	Recipient string `json:"recipient"`
 	// Digest is the spot ID when the notice belongs to that spot's owners'
@@ -97,8 +97,9 @@ type NoticeFilter struct {
 // each item and the notices. It holds no rules.
 type Store interface {
 	// DueItems returns the items whose SweepAt is zero or not after now,
-	// ordered by SweepAt then ID, at most limit (zero: 1000). Placements and
-	// ListIDs are not filled.
+	// ordered by SweepAt (items with the same SweepAt in an order of the
+	// store's choosing), at most limit (zero: 1000). Placements and ListIDs
+	// are not filled.
 	DueItems(ctx context.Context, now time.Time, limit int) ([]items.Item, error)
 	// SetSweepAt sets SweepAt on the given items (ID → time); IDs of items
 	// that no longer exist are skipped. It changes nothing else: not

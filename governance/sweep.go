@@ -56,15 +56,16 @@ func (s *Service) Advance(ctx context.Context, now time.Time) (SweepResult, erro
 	sw := &sweep{s: s, now: now, actor: actor.ID, spots: map[string]*spotInfo{}}
 	var res SweepResult
 	seen := map[string]bool{}
-	for {
-		// Writes after this point are caught in the batch's transaction.
-		var seq int64
-		if s.opt.LastChange != nil {
-			if seq, err = s.opt.LastChange(ctx); err != nil {
-				return res, fmt.Errorf("governance: change feed: %w", err)
-			}
+	// Writes after this point (to items, or to spots: a new policy) are
+	// caught in each batch's transaction, so cached policies and items read
+	// later are never applied stale.
+	var seq int64
+	if s.opt.LastChange != nil {
+		if seq, err = s.opt.LastChange(ctx); err != nil {
+			return res, fmt.Errorf("governance: change feed: %w", err)
 		}
-		sw.spots = map[string]*spotInfo{} // policies and grants as of this batch
+	}
+	for {
 		due, err := s.st.DueItems(ctx, now, s.opt.BatchSize)
 		if err != nil {
 			return res, fmt.Errorf("governance: due items: %w", err)
@@ -168,8 +169,8 @@ func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (Swee
 		var notices []Notice
 		for _, pl := range plans {
 			if written[pl.before.ID] || moved[pl.before.SpotID] {
-				// Written, or its spot's policy changed, since the batch was
-				// read: the plan is stale. It stays due for the next sweep.
+				// Written, or its spot's policy changed, since the sweep
+				// began: the plan may be stale. It stays due for the next.
 				continue
 			}
 			changed := pl.after.Status != pl.before.Status || pl.after.Hidden != pl.before.Hidden
@@ -178,15 +179,20 @@ func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (Swee
 				notices = append(notices, pl.notices...)
 				continue
 			}
-			cur, err := tx.GetItem(ctx, pl.before.ID)
-			if errors.Is(err, items.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if !cur.UpdatedAt.Equal(pl.before.UpdatedAt) || cur.Status != pl.before.Status || cur.Hidden != pl.before.Hidden {
-				continue // written meanwhile: its SweepAt is zero, the next sweep judges it afresh
+			// Unwritten since it was read (the change feed says so), the
+			// item as read is the item as stored. Without a change feed,
+			// read it again and leave it if it was written.
+			cur := pl.before
+			if sw.s.opt.Changes == nil {
+				var err error
+				if cur, err = tx.GetItem(ctx, pl.before.ID); errors.Is(err, items.ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				if !cur.UpdatedAt.Equal(pl.before.UpdatedAt) || cur.Status != pl.before.Status || cur.Hidden != pl.before.Hidden {
+					continue
+				}
 			}
 			after := cur.Clone()
 			after.Status, after.Hidden, after.SweepAt = pl.after.Status, pl.after.Hidden, pl.after.SweepAt
@@ -393,7 +399,7 @@ func (sw *sweep) notices(ctx context.Context, info *spotInfo, it items.Item) ([]
 		}
 		got[group+"\x00"+to] = true
 		out = append(out, Notice{
-			ID: sw.s.opt.NewID(), Key: fmt.Sprintf("%s:%s:%d:%d:%s", group, it.ID, deadline.UnixMicro(), w, to),
+			ID: sw.s.opt.NewID(), Key: noticeKey(deadline, w, group, it.ID, to),
 			Recipient: to, Digest: digest, Kind: kind, ItemID: it.ID, SpotID: it.SpotID, Title: it.Title,
 			Window: w, Due: deadline, Detail: detail, CreatedAt: sw.now,
 		})
@@ -515,7 +521,7 @@ func (sw *sweep) trainings(ctx context.Context) (int, error) {
 			name = p.ID
 		}
 		add := func(to, digest string) {
-			ns = append(ns, Notice{ID: o.NewID(), Key: fmt.Sprintf("training:%s:%d:%d:%s", id, deadline.UnixMicro(), w, to),
+			ns = append(ns, Notice{ID: o.NewID(), Key: noticeKey(deadline, w, "training", id, to),
 				Recipient: to, Digest: digest, Kind: kind, SubjectID: id, Title: name, Window: w, Due: deadline,
 				Detail: o.UserTraining, CreatedAt: sw.now})
 		}
@@ -554,4 +560,17 @@ func (sw *sweep) mayView(info *spotInfo, it items.Item, id string) bool {
 func (sw *sweep) maySeeSpot(info *spotInfo, id string) bool {
 	p, ok := sw.people[id]
 	return ok && spots.Evaluate(p, info.spot, info.grants, spots.ActionView).Allowed
+}
+
+// noticeKey is a notice's de-duplication key: one per (deadline, window,
+// kind of deadline, subject, recipient). It starts with the moment the
+// window opened (fixed width, so keys sort by it), which is about when the
+// notice is recorded: new keys land at the end of the store's key index
+// instead of all over it.
+func noticeKey(deadline time.Time, w int, group, subject, to string) string {
+	opened := deadline
+	if w > 0 {
+		opened = deadline.Add(-days(w))
+	}
+	return fmt.Sprintf("%016x:%s:%s:%d:%s", opened.UnixMicro(), group, subject, w, to)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // DueItems returns the items whose SweepAt is zero or not after now, by
-// SweepAt then ID, at most limit (zero: 1000), without placements or
+// SweepAt then ID (one order the contract allows), at most limit (zero: 1000), without placements or
 // lists.
 func (s *Store) DueItems(ctx context.Context, now time.Time, limit int) ([]items.Item, error) {
 	return query(ctx, s, func(st *state) ([]items.Item, error) {

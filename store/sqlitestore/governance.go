@@ -16,13 +16,13 @@ import (
 
 // dueItemsSQL selects the items due at a time, at most a limit.
 const dueItemsSQL = itemSelect + `
-	FROM briefcase_items i JOIN briefcase_spots s ON s.pk = i.spot_pk
-	WHERE i.sweep_at <= ? ORDER BY i.sweep_at, i.id LIMIT ?`
+	FROM briefcase_item_sweep w JOIN briefcase_items i ON i.pk = w.item_pk JOIN briefcase_spots s ON s.pk = i.spot_pk
+	WHERE w.sweep_at <= ? ORDER BY w.sweep_at, w.item_pk LIMIT ?`
 
 // DueItems returns the items whose SweepAt is zero or not after now, by
-// SweepAt then ID, at most limit (zero: 1000), without placements or
-// lists. The zero SweepAt is stored as 0 (see sweepMicros), so this is one
-// range over briefcase_items_sweep that stops at the limit.
+// SweepAt then row order, at most limit (zero: 1000), without placements
+// or lists. The zero SweepAt is stored as 0 (see sweepMicros), so this is
+// one range over briefcase_item_sweep_due that stops at the limit.
 func (e *engine) DueItems(ctx context.Context, now time.Time, limit int) ([]items.Item, error) {
 	if limit <= 0 {
 		limit = 1000
@@ -41,7 +41,8 @@ func (e *engine) DueItems(ctx context.Context, now time.Time, limit int) ([]item
 	return out, nil
 }
 
-const setSweepSQL = `UPDATE briefcase_items SET sweep_at = ? WHERE id = ?`
+const setSweepSQL = `UPDATE briefcase_item_sweep SET sweep_at = ?
+	WHERE item_pk = (SELECT pk FROM briefcase_items WHERE id = ?)`
 
 // SetSweepAt sets SweepAt on the items in at, skipping IDs that do not
 // exist, with one prepared statement run once per item, in ID order (so
@@ -79,8 +80,8 @@ func (e *engine) SetSweepAt(ctx context.Context, at map[string]time.Time) error 
 	return nil
 }
 
-const resetSweepSQL = `UPDATE briefcase_items SET sweep_at = 0
-	WHERE spot_pk = (SELECT pk FROM briefcase_spots WHERE id = ?)`
+const resetSweepSQL = `UPDATE briefcase_item_sweep SET sweep_at = 0
+	WHERE item_pk IN (SELECT pk FROM briefcase_items WHERE spot_pk = (SELECT pk FROM briefcase_spots WHERE id = ?))`
 
 // ResetSweep sets SweepAt to zero on every item homed in spotID and
 // returns how many there are, whether or not their SweepAt was zero

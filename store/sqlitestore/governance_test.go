@@ -48,8 +48,8 @@ func TestGovernanceQueryPlans(t *testing.T) {
 	}
 
 	p := plan(dueItemsSQL, 1, 1000)
-	is.True(uses(p, "briefcase_items_sweep (sweep_at<?)")) // DueItems: a range of the sweep index
-	is.True(!strings.Contains(p, "TEMP B-TREE"))           // already in (sweep_at, id) order
+	is.True(uses(p, "briefcase_item_sweep_due (sweep_at<?)")) // DueItems: a range of the sweep index
+	is.True(!strings.Contains(p, "TEMP B-TREE"))              // already in (sweep_at, item_pk) order
 	p = plan(pendingNoticesSQL, 3, 1, 1000)
 	is.True(uses(p, "briefcase_notices_pending")) // PendingNotices walks the partial index
 	is.True(!strings.Contains(p, "TEMP B-TREE"))  // in delivery order
@@ -59,12 +59,9 @@ func TestGovernanceQueryPlans(t *testing.T) {
 		is.True(uses(p, "briefcase_notices_recipient")) // ListNotices by recipient
 		is.True(!strings.Contains(p, "TEMP B-TREE"))
 	}
-	for _, f := range []governance.NoticeFilter{{ItemID: "i"}, {ItemID: "i", Unsent: true}} {
-		q, args := listNoticesSQL(f)
-		p = plan(q, args...)
-		is.True(uses(p, "briefcase_notices_item")) // ListNotices by item
-		is.True(!strings.Contains(p, "TEMP B-TREE"))
-	}
+	q, args := listNoticesSQL(governance.NoticeFilter{Recipient: "a", ItemID: "i"})
+	p = plan(q, args...)
+	is.True(uses(p, "briefcase_notices_recipient")) // a recipient's notices of an item
 	p = plan(setSweepSQL, 1, "x")
 	is.True(uses(p, "sqlite_autoindex_briefcase_items_1 (id=?)")) // SetSweepAt finds each item by ID
 	p = plan(resetSweepSQL, "x")

@@ -49,12 +49,17 @@ type itemRow struct {
 	UpdatedAt           sql.NullInt64 `db:"updated_at"`
 }
 
+// putSweepSQL stores an item's SweepAt (see migration 0004).
+const putSweepSQL = `INSERT INTO briefcase_item_sweep (item_pk, sweep_at) VALUES (?, ?)
+	ON CONFLICT (item_pk) DO UPDATE SET sweep_at = excluded.sweep_at`
+
 // itemSelect reads items (alias i) with their home spot's public ID.
 const itemSelect = `SELECT i.pk, i.id, s.id AS spot_id, i.kind, i.title, i.description, i.external_title,
 	i.external_description, i.audience, i.downloadable, i.author, i.feedback_owner, i.owners, i.labels,
 	i.available_at, i.expires_at, i.verified_at, i.verify_by, i.promoted, i.promoted_keywords,
 	i.source_type, i.source_url, i.source_connector, i.source_external_id, i.status, i.hidden,
-	i.submitted_at, i.sweep_at, i.current_version_id, i.created_by, i.created_at, i.updated_at`
+	i.submitted_at, COALESCE((SELECT w.sweep_at FROM briefcase_item_sweep w WHERE w.item_pk = i.pk), 0) AS sweep_at,
+	i.current_version_id, i.created_by, i.created_at, i.updated_at`
 
 func (r itemRow) item() (items.Item, error) {
 	it := items.Item{
@@ -109,15 +114,15 @@ func (e *engine) CreateItem(ctx context.Context, it items.Item) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO briefcase_items (id, spot_pk, kind, title, description,
 			external_title, external_description, audience, downloadable, author, feedback_owner, owners, labels,
 			available_at, expires_at, verified_at, verify_by, promoted, promoted_keywords, source_type, source_url,
-			source_connector, source_external_id, status, hidden, submitted_at, sweep_at, current_version_id,
+			source_connector, source_external_id, status, hidden, submitted_at, current_version_id,
 			created_by, created_at, updated_at)
-			SELECT ?, pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			SELECT ?, pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			FROM briefcase_spots WHERE id = ?`,
 			it.ID, it.Kind, it.Title, it.Description, it.ExternalTitle, it.ExternalDescription, it.Audience,
 			boolInt(it.Downloadable), it.Author, it.FeedbackOwner, jsonText(it.Owners), jsonText(it.Labels),
 			micros(it.AvailableAt), micros(it.ExpiresAt), micros(it.VerifiedAt), micros(it.VerifyBy),
 			boolInt(it.Promoted), jsonText(it.PromotedKeywords), it.Source.Type, it.Source.URL, it.Source.Connector,
-			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt), sweepMicros(it.SweepAt),
+			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt),
 			it.CurrentVersionID, it.CreatedBy, micros(it.CreatedAt), micros(it.UpdatedAt), it.SpotID)
 		if isUnique(err) {
 			return items.ErrConflict
@@ -127,6 +132,13 @@ func (e *engine) CreateItem(ctx context.Context, it items.Item) error {
 		}
 		if n, err := affected(res); err != nil || n == 0 {
 			return cmp(err, fmt.Errorf("home spot %s: %w", it.SpotID, items.ErrNotFound))
+		}
+		pk, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, putSweepSQL, pk, sweepMicros(it.SweepAt)); err != nil {
+			return err
 		}
 		return appendChange(ctx, tx, store.EntityItem, it.ID, store.OpUpsert)
 	})
@@ -226,16 +238,19 @@ func (e *engine) UpdateItem(ctx context.Context, it items.Item) error {
 			external_title = ?, external_description = ?, audience = ?, downloadable = ?, author = ?,
 			feedback_owner = ?, owners = ?, labels = ?, available_at = ?, expires_at = ?, verified_at = ?,
 			verify_by = ?, promoted = ?, promoted_keywords = ?, source_type = ?, source_url = ?,
-			source_connector = ?, source_external_id = ?, status = ?, hidden = ?, submitted_at = ?, sweep_at = ?,
+			source_connector = ?, source_external_id = ?, status = ?, hidden = ?, submitted_at = ?,
 			current_version_id = ?, updated_at = ?
 			WHERE pk = ?`,
 			home, it.Kind, it.Title, it.Description, it.ExternalTitle, it.ExternalDescription, it.Audience,
 			boolInt(it.Downloadable), it.Author, it.FeedbackOwner, jsonText(it.Owners), jsonText(it.Labels),
 			micros(it.AvailableAt), micros(it.ExpiresAt), micros(it.VerifiedAt), micros(it.VerifyBy),
 			boolInt(it.Promoted), jsonText(it.PromotedKeywords), it.Source.Type, it.Source.URL, it.Source.Connector,
-			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt), sweepMicros(it.SweepAt),
+			it.Source.ExternalID, it.Status, boolInt(it.Hidden), micros(it.SubmittedAt),
 			it.CurrentVersionID, micros(it.UpdatedAt), pk)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, putSweepSQL, pk, sweepMicros(it.SweepAt)); err != nil {
 			return err
 		}
 		if home != oldHome {

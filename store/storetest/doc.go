@@ -385,10 +385,11 @@
 // index range), and the suite only uses SweepAt times after 1970.
 //
 //   - DueItems(now, limit): items whose SweepAt is zero or not after now
-//     (inclusive), of every spot, status and Hidden, by SweepAt then ID, at
-//     most limit (zero: 1000). Placements and ListIDs may be left empty;
-//     every other field is returned. Index (SweepAt, ID) and stop at the
-//     limit: the sweep pages through a million items this way.
+//     (inclusive), of every spot, status and Hidden, by SweepAt (ties in
+//     an order of the adapter's choosing; the suite compares them by ID),
+//     at most limit (zero: 1000). Placements and ListIDs may be left empty;
+//     every other field is returned. Index SweepAt and stop at the limit:
+//     the sweep pages through a million items this way.
 //   - SetSweepAt: only SweepAt changes; UpdatedAt does not, unknown IDs
 //     are skipped without an error, the zero time is stored as zero, and
 //     nothing is recorded in the change feed. Batches hold up to about
