@@ -634,8 +634,8 @@ func TestUserTrainingDeadline(t *testing.T) {
 		is.True(!p.HasTraining(spots.TrainingContentContributor))
 		log, err := lib.Governance.Audit(e.as(t, "ada"), audit.Filter{TargetID: "eddie", Limit: 10})
 		is.NoErr(err)
-		is.Equal(log[len(log)-1].Action, "principal.revoke_editor")
-		is.Equal(log[len(log)-1].Reason, "training overdue")
+		is.Equal(log[len(log)-1].Action, "principal.training.revoke") // one entry, with the reason
+		is.Equal(log[len(log)-1].Reason, "content-contributor: editor rights revoked: training overdue")
 	})
 }
 

@@ -273,11 +273,11 @@ func (s *Service) Notices(ctx context.Context, f NoticeFilter) ([]Notice, error)
 
 // RevokeEditorRights takes editor and stronger rights away from a user for
 // non-compliance (admins only): it revokes the content-contributor
-// training, which caps the user to viewer on every spot at once, and
-// records the reason in the audit log. Recording the training again
+// training, which caps the user to viewer on every spot at once, with the
+// reason in the same audit entry. Recording the training again
 // restores the rights.
 func (s *Service) RevokeEditorRights(ctx context.Context, userID, reason string) (spots.Principal, error) {
-	actor, err := requireAdmin(ctx, "revoke editor rights")
+	_, err := requireAdmin(ctx, "revoke editor rights")
 	if err != nil {
 		return spots.Principal{}, err
 	}
@@ -288,15 +288,9 @@ func (s *Service) RevokeEditorRights(ctx context.Context, userID, reason string)
 	if utf8len(reason) > maxReasonLen {
 		return spots.Principal{}, invalid("reason", "at most %d characters", maxReasonLen)
 	}
-	p, err := s.spots.RevokeTraining(ctx, userID, spots.TrainingContentContributor)
+	p, err := s.spots.RevokeTrainingBecause(ctx, userID, spots.TrainingContentContributor, "editor rights revoked: "+reason)
 	if err != nil {
 		return spots.Principal{}, err
-	}
-	now := s.now()
-	if err := s.st.AppendAudit(ctx, audit.Entry{At: now, Actor: actor.ID, Action: "principal.revoke_editor",
-		TargetKind: "principal", TargetID: userID, Override: true, Reason: reason,
-		After: audit.JSON(map[string]any{"trainings": p.Trainings})}); err != nil {
-		return spots.Principal{}, fmt.Errorf("governance: audit: %w", err)
 	}
 	return p, nil
 }

@@ -137,17 +137,23 @@ func (s *Service) ListPrincipals(ctx context.Context, f PrincipalFilter) ([]Prin
 // RecordTraining marks a training completed for a principal (admins only).
 // Recording it again keeps the first completion time.
 func (s *Service) RecordTraining(ctx context.Context, userID, training string) (Principal, error) {
-	return s.changeTraining(ctx, userID, training, true)
+	return s.changeTraining(ctx, userID, training, true, "")
 }
 
 // RevokeTraining removes a completed training (admins only). Revoking
 // content-contributor takes editor and stronger rights away at once: Evaluate
 // caps the principal to viewer everywhere.
 func (s *Service) RevokeTraining(ctx context.Context, userID, training string) (Principal, error) {
-	return s.changeTraining(ctx, userID, training, false)
+	return s.changeTraining(ctx, userID, training, false, "")
 }
 
-func (s *Service) changeTraining(ctx context.Context, userID, training string, done bool) (Principal, error) {
+// RevokeTrainingBecause is RevokeTraining with the reason recorded in the
+// audit entry (an admin revoking editor rights for non-compliance).
+func (s *Service) RevokeTrainingBecause(ctx context.Context, userID, training, reason string) (Principal, error) {
+	return s.changeTraining(ctx, userID, training, false, reason)
+}
+
+func (s *Service) changeTraining(ctx context.Context, userID, training string, done bool, reason string) (Principal, error) {
 	actor, err := PrincipalFrom(ctx)
 	if err != nil {
 		return Principal{}, err
@@ -185,12 +191,16 @@ func (s *Service) changeTraining(ctx context.Context, userID, training string, d
 		if err := tx.PutPrincipal(ctx, after); err != nil {
 			return err
 		}
+		why := training
+		if reason != "" {
+			why = training + ": " + reason
+		}
 		action := "principal.training.record"
 		if !done {
 			action = "principal.training.revoke"
 		}
 		return tx.AppendAudit(ctx, audit.Entry{At: now, Actor: actor.ID, Action: action, TargetKind: "principal",
-			TargetID: userID, Reason: training, Before: audit.JSON(before), After: audit.JSON(after)})
+			TargetID: userID, Reason: why, Before: audit.JSON(before), After: audit.JSON(after)})
 	})
 	if err != nil {
 		return Principal{}, fmt.Errorf("spots: training %s of %s: %w", training, userID, err)
