@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -187,7 +188,9 @@ func (s *Service) Pending(ctx context.Context) ([]items.Item, error) {
 		}
 		filter.BeforeID = batch[len(batch)-1].ID
 	}
-	slices.SortFunc(out, func(a, b items.Item) int { return a.SubmittedAt.Compare(b.SubmittedAt) })
+	slices.SortFunc(out, func(a, b items.Item) int {
+		return cmp.Or(a.SubmittedAt.Compare(b.SubmittedAt), strings.Compare(a.ID, b.ID))
+	})
 	return out, nil
 }
 
