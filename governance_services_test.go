@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -800,7 +801,9 @@ func TestConcurrentDeliveriesSendOnce(t *testing.T) {
 		})
 		inner = e.newLibrary(t, rec, governance.Options{})
 		lib := e.newLibrary(t, slow, governance.Options{SendConcurrency: 1})
-		_, err = lib.Governance.Deliver(sys, e.clock.Now())
+		// The first delivery is late (its sweep's Advance took ten minutes):
+		// its claim still holds against one that starts on time.
+		_, err = lib.Governance.Deliver(sys, e.clock.Now().Add(-10*time.Minute))
 		is.NoErr(err)
 		is.Equal(rec.Len(), 2) // olivia's digest and eddie's notice, once each
 	})
@@ -867,5 +870,42 @@ func TestLifecycleGuards(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(moved.Status, items.StatusExpiring)
 		is.True(governance.CanTransition(got.Status, moved.Status))
+	})
+}
+
+// TestWritesDuringASweepDoNotCrowdIt: items written while a sweep runs are
+// due from their write, after the sweep's start, so they never fill its
+// batches and stop it early.
+func TestWritesDuringASweepDoNotCrowdIt(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		c := newCatalog(t, e)
+		eddie := e.as(t, "eddie")
+		var due []items.Item
+		for i := range 5 {
+			it, err := e.lib.Items.Create(eddie, items.NewItem{SpotID: c.product.ID, Kind: items.KindDocument,
+				Title: fmt.Sprint("due ", i), ExpiresAt: e.clock.Now().Add(40 * day)})
+			is.NoErr(err)
+			due = append(due, it)
+		}
+		rs := &racingStore{Store: e.st}
+		blobs, err := localblobs.New(t.TempDir())
+		is.NoErr(err)
+		lib, err := briefcase.New(e.ctx, briefcase.Config{Store: rs, Blobs: blobs, Now: e.clock.Now,
+			Notifier: &notify.Recorder{}, Governance: governance.Options{BatchSize: 2}})
+		is.NoErr(err)
+		defer lib.Close()
+		start := e.clock.Now()
+		rs.hook = func() { // two edits land just after the sweep began
+			e.clock.Add(time.Microsecond)
+			for _, it := range due[:2] {
+				_, err := e.lib.Items.Update(eddie, it.ID, items.ItemPatch{Title: ptr(it.Title + " (edited)")})
+				is.NoErr(err)
+			}
+		}
+		res, err := lib.Governance.Sweep(briefcase.SystemContext(e.ctx), start)
+		is.NoErr(err)
+		is.Equal(res.Examined, 5) // every item due at the start, in batches of 2
+		_ = rs
 	})
 }

@@ -103,16 +103,16 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 // changedSince returns the items and spots the change feed records after
 // seq, read through the sweep's transaction (so nothing committed before
 // it began is missed).
-func changedSince(ctx context.Context, tx governance.Stores, seq int64) (itemIDs, spotIDs map[string]bool, err error) {
+func changedSince(ctx context.Context, tx governance.Stores, seq int64) (itemIDs, spotIDs map[string]bool, last int64, err error) {
 	feed, ok := tx.(store.ChangeFeed)
 	if !ok {
-		return nil, nil, fmt.Errorf("briefcase: the store's transaction has no change feed")
+		return nil, nil, seq, fmt.Errorf("briefcase: the store's transaction has no change feed")
 	}
 	itemIDs, spotIDs = map[string]bool{}, map[string]bool{}
 	for {
 		changes, err := feed.Changes(ctx, seq, 1000)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, seq, err
 		}
 		for _, c := range changes {
 			switch c.Entity {
@@ -122,9 +122,11 @@ func changedSince(ctx context.Context, tx governance.Stores, seq int64) (itemIDs
 				spotIDs[c.EntityID] = true
 			}
 		}
-		if len(changes) < 1000 {
-			return itemIDs, spotIDs, nil
+		if len(changes) > 0 {
+			seq = changes[len(changes)-1].Seq
 		}
-		seq = changes[len(changes)-1].Seq
+		if len(changes) < 1000 {
+			return itemIDs, spotIDs, seq, nil
+		}
 	}
 }

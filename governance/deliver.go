@@ -36,7 +36,6 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (DeliverResult, er
 		return DeliverResult{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	lease := now.Add(time.Minute + s.opt.SendTimeout)
 	deadline := time.Now().Add(s.opt.DeliverBudget)
 	var res DeliverResult
 	var mu sync.Mutex
@@ -44,7 +43,11 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (DeliverResult, er
 	names := map[string]string{}
 	const page = 2000
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		ns, err := s.st.ClaimNotices(ctx, now, lease, s.opt.MaxAttempts, page)
+		// Claim at the clock's time, not the sweep's start (an Advance may
+		// have taken long), for longer than this delivery can last.
+		at := later(now, s.now())
+		lease := at.Add(s.opt.DeliverBudget + s.opt.SendTimeout + time.Minute)
+		ns, err := s.st.ClaimNotices(ctx, at, lease, s.opt.MaxAttempts, page)
 		if err != nil {
 			return res, fmt.Errorf("governance: claim notices: %w", err)
 		}
@@ -61,7 +64,7 @@ func (s *Service) Deliver(ctx context.Context, now time.Time) (DeliverResult, er
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				sent, err := s.deliverOne(ctx, m, now)
+				sent, err := s.deliverOne(ctx, m, later(at, s.now()))
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {

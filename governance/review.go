@@ -70,7 +70,7 @@ func (s *Service) review(ctx context.Context, itemID string, approve bool, reaso
 			return fmt.Errorf("%w: the item moved to another spot meanwhile; retry", ErrPrecondition)
 		}
 		after = cur.Clone()
-		after.UpdatedAt, after.SweepAt = now, time.Time{}
+		after.UpdatedAt, after.SweepAt = now, now
 		action, kind := "item.approve", NoticeApproved
 		if approve {
 			after.Status = items.StatusPublished
@@ -285,7 +285,7 @@ func (s *Service) move(ctx context.Context, itemID, action, reason string, chang
 		if err := change(p, &after, now); err != nil {
 			return err
 		}
-		after.UpdatedAt, after.SweepAt = now, time.Time{}
+		after.UpdatedAt, after.SweepAt = now, now
 		if err := tx.UpdateItem(ctx, after); err != nil {
 			return err
 		}

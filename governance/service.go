@@ -70,7 +70,9 @@ type Options struct {
 	// sweep. The Library sets both; without them a write racing a sweep
 	// may be judged on what the sweep read.
 	LastChange func(ctx context.Context) (int64, error)
-	Changes    func(ctx context.Context, tx Stores, afterSeq int64) (itemIDs, spotIDs map[string]bool, err error)
+	// Changes returns the items and spots changed after afterSeq, and the
+	// last sequence it read (afterSeq when there is nothing new).
+	Changes func(ctx context.Context, tx Stores, afterSeq int64) (itemIDs, spotIDs map[string]bool, last int64, err error)
 	// BatchSize is how many items a sweep handles per transaction; 2000 by
 	// default.
 	BatchSize int

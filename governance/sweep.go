@@ -59,13 +59,16 @@ func (s *Service) Advance(ctx context.Context, now time.Time) (SweepResult, erro
 	// Writes after this point (to items, or to spots: a new policy) are
 	// caught in each batch's transaction, so cached policies and items read
 	// later are never applied stale.
-	var seq int64
 	if s.opt.LastChange != nil {
-		if seq, err = s.opt.LastChange(ctx); err != nil {
+		if sw.feedSeq, err = s.opt.LastChange(ctx); err != nil {
 			return res, fmt.Errorf("governance: change feed: %w", err)
 		}
 	}
+	sw.written, sw.moved = map[string]bool{}, map[string]bool{}
 	for {
+		// Grants change without a trace in the change feed: who owns a
+		// spot is read afresh for each batch.
+		sw.spots = map[string]*spotInfo{}
 		due, err := s.st.DueItems(ctx, now, s.opt.BatchSize)
 		if err != nil {
 			return res, fmt.Errorf("governance: due items: %w", err)
@@ -80,7 +83,7 @@ func (s *Service) Advance(ctx context.Context, now time.Time) (SweepResult, erro
 		if len(batch) == 0 {
 			break
 		}
-		n, err := sw.batch(ctx, batch, seq)
+		n, err := sw.batch(ctx, batch)
 		res.Examined += len(batch)
 		res.Transitions += n.Transitions
 		res.Recorded += n.Recorded
@@ -105,6 +108,10 @@ type sweep struct {
 	// people maps principal IDs to principals; loaded once when needed.
 	people map[string]spots.Principal
 	groups map[string][]string
+	// feedSeq is how far the change feed has been read; written and moved
+	// are the items written and the spots changed since the sweep began.
+	feedSeq        int64
+	written, moved map[string]bool
 	// sharers maps items in live shares to their sellers; loaded once
 	// when needed.
 	sharers map[string][]string
@@ -128,7 +135,7 @@ type plan struct {
 }
 
 // batch handles one batch of due items.
-func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (SweepResult, error) {
+func (sw *sweep) batch(ctx context.Context, batch []items.Item) (SweepResult, error) {
 	var res SweepResult
 	plans := make([]plan, 0, len(batch))
 	later := map[string]time.Time{}
@@ -153,18 +160,24 @@ func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (Swee
 		}
 		plans = append(plans, pl)
 	}
+	written, moved, feedSeq := sw.written, sw.moved, sw.feedSeq
 	err := sw.s.atomic(ctx, func(tx Stores) error {
 		res.Transitions = 0
-		var written, moved map[string]bool
+		written, moved, feedSeq = sw.written, sw.moved, sw.feedSeq
 		if sw.s.opt.Changes != nil {
-			var err error
-			if written, moved, err = sw.s.opt.Changes(ctx, tx, seq); err != nil {
+			// Read the feed on from where the last batch stopped; a batch
+			// that fails reads the same part again.
+			w, m, last, err := sw.s.opt.Changes(ctx, tx, sw.feedSeq)
+			if err != nil {
 				return fmt.Errorf("change feed: %w", err)
 			}
+			written, moved, feedSeq = union(sw.written, w), union(sw.moved, m), last
 		}
 		next := make(map[string]time.Time, len(plans)+len(later))
 		for id, t := range later {
-			next[id] = t
+			if !written[id] {
+				next[id] = t
+			}
 		}
 		var notices []Notice
 		for _, pl := range plans {
@@ -217,6 +230,7 @@ func (sw *sweep) batch(ctx context.Context, batch []items.Item, seq int64) (Swee
 	if err != nil {
 		return SweepResult{}, fmt.Errorf("governance: sweep: %w", err)
 	}
+	sw.written, sw.moved, sw.feedSeq = written, moved, feedSeq
 	return res, nil
 }
 
@@ -573,4 +587,16 @@ func noticeKey(deadline time.Time, w int, group, subject, to string) string {
 		opened = deadline.Add(-days(w))
 	}
 	return fmt.Sprintf("%016x:%s:%s:%d:%s", opened.UnixMicro(), group, subject, w, to)
+}
+
+// union returns a copy of a with b's keys added.
+func union(a, b map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }

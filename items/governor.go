@@ -46,7 +46,10 @@ func (s *Service) rules(ctx context.Context, spotID string) (Rules, error) {
 
 // admit applies r (which may be nil) to a write.
 func admit(r Rules, op Op, before Item, it *Item, now time.Time) error {
-	it.SweepAt = time.Time{} // every write is looked at by the next sweep
+	// Every write is looked at by a sweep that starts after it: due from
+	// now (not from the zero time, so that writes made while a sweep runs
+	// do not crowd the front of its due list).
+	it.SweepAt = now
 	if r == nil {
 		return nil
 	}

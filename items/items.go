@@ -156,9 +156,9 @@ type Item struct {
 	// SubmittedAt is when the item last entered review (in_review).
 	SubmittedAt time.Time `json:"submitted_at,omitzero"`
 	// SweepAt is when the governance sweep next looks at the item: zero
-	// means at the next sweep. The items service sets it to zero on every
-	// write; governance sets it to the item's next deadline. Stores persist
-	// it like any field.
+	// means at the next sweep. The items service sets it to the time of
+	// every write (due from then on); governance sets it to the item's next
+	// deadline. Stores persist it like any field.
 	SweepAt time.Time `json:"-"`
 	// CurrentVersionID is the version buyers and viewers get; empty until
 	// the first upload.
