@@ -246,7 +246,8 @@ func (s *Service) Audit(ctx context.Context, f audit.Filter) ([]audit.Entry, err
 	return out, nil
 }
 
-// Notices lists notices: the caller's own, or anyone's for admins.
+// Notices lists notices, newest first: the caller's own, or anyone's for
+// admins. f.Before is the store's cursor, passed on as it is.
 func (s *Service) Notices(ctx context.Context, f NoticeFilter) ([]Notice, error) {
 	actor, err := spots.PrincipalFrom(ctx)
 	if err != nil {

@@ -88,8 +88,13 @@ type NoticeFilter struct {
 	ItemID    string
 	// Unsent keeps notices not delivered yet.
 	Unsent bool
-	// Limit caps the result; zero means 1000. Notices come in CreatedAt,
-	// then ID order.
+	// Before is a cursor: the ID of the last notice of the previous page.
+	// Only notices strictly older in (CreatedAt, ID) order are kept; an
+	// ID that names no notice keeps none.
+	Before string
+	// Limit caps the result; zero means 1000. Notices come newest first:
+	// CreatedAt descending (a zero CreatedAt is the oldest), then ID
+	// descending.
 	Limit int
 }
 
@@ -131,7 +136,12 @@ type Store interface {
 	// MarkNoticesFailed adds one to Attempts and sets NextAttemptAt and
 	// LastError on the unsent notices with these IDs.
 	MarkNoticesFailed(ctx context.Context, ids []string, next time.Time, lastErr string) error
-	// ListNotices returns the notices matching f.
+	// ListNotices returns the notices matching f, newest first (CreatedAt
+	// descending, then ID descending), at most f.Limit (zero: 1000).
+	// Passing each page's last ID as the next page's f.Before returns
+	// every notice once (a notice recorded meanwhile with a later
+	// CreatedAt does not shift the pages). An f.Before that names no
+	// notice gives an empty result, not an error.
 	ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error)
 }
 

@@ -332,11 +332,12 @@ func (a *api) listAudit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listNotices answers the caller's own notices, oldest first:
-// ?unsent=true|false (only those not delivered yet) &item= &limit= (1 to
-// 1000, 1000 by default).
+// listNotices pages through the caller's own notices, newest first:
+// ?unsent=true|false (only those not delivered yet) &item= &cursor=
+// &limit= (1 to 1000, 1000 by default). A full page's next_cursor is its
+// last notice's ID; a cursor that names no notice gives an empty page.
 func (a *api) listNotices(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r, []string{"unsent", "item", "limit"}, nil)
+	q, err := queryParams(r, []string{"unsent", "item", "cursor", "limit"}, nil)
 	if err != nil {
 		return err
 	}
@@ -344,7 +345,8 @@ func (a *api) listNotices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := governance.NoticeFilter{Recipient: p.ID, ItemID: strings.TrimSpace(q.Get("item"))}
+	f := governance.NoticeFilter{Recipient: p.ID, ItemID: strings.TrimSpace(q.Get("item")),
+		Before: strings.TrimSpace(q.Get("cursor"))}
 	if f.Unsent, err = strictBool(q, "unsent"); err != nil {
 		return err
 	}
@@ -355,7 +357,11 @@ func (a *api) listNotices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list(ns, ""))
+	next := ""
+	if len(ns) == f.Limit {
+		next = ns[len(ns)-1].ID
+	}
+	writeJSON(w, http.StatusOK, list(ns, next))
 	return nil
 }
 

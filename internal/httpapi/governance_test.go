@@ -652,8 +652,11 @@ func TestGovernanceNoticesHTTP(t *testing.T) {
 		e.must(200, "eve", "PUT", "/api/v1/spots/"+e.desk+"/policy", map[string]any{"approval_required": true})
 		deck := e.item("rob", map[string]any{"spot_id": e.desk, "kind": "presentation", "title": "Deck"})
 		sheet := e.item("rob", map[string]any{"spot_id": e.desk, "kind": "document", "title": "Sheet"})
+		brief := e.item("rob", map[string]any{"spot_id": e.desk, "kind": "document", "title": "Brief"})
 		e.must(200, "eve", "POST", "/api/v1/items/"+deck+"/approve", nil)
 		e.must(200, "eve", "POST", "/api/v1/items/"+sheet+"/reject", map[string]any{"reason": "Not yet"})
+		e.clock.advance(time.Minute)
+		e.must(200, "eve", "POST", "/api/v1/items/"+brief+"/approve", nil)
 
 		notices := "/api/v1/me/notices"
 		kinds := func(user, query string) []string {
@@ -664,17 +667,55 @@ func TestGovernanceNoticesHTTP(t *testing.T) {
 			}
 			return out
 		}
-		is.Equal(kinds("rob", ""), []string{"approved " + deck, "rejected " + sheet})
+		// Newest first: the later notice, then those of the same time by
+		// ID, the one recorded last first.
+		newestFirst := []string{"approved " + brief, "rejected " + sheet, "approved " + deck}
+		is.Equal(kinds("rob", ""), newestFirst)
 		is.Equal(kinds("rob", "?item="+sheet), []string{"rejected " + sheet})
-		is.Equal(kinds("rob", "?limit=1"), []string{"approved " + deck})
+		is.Equal(kinds("rob", "?limit=1"), newestFirst[:1])
 		is.Equal(kinds("eve", ""), nil) // her own only
+		whole := e.do("rob", "GET", notices, nil)
+		is.Equal(whole.json()["next_cursor"], "") // not a full page
+		every := whole.items()
+
+		// Page by page to the end: a full page's next_cursor is its last
+		// notice's ID; the page after the last full one is empty.
+		for _, limit := range []int{1, 2, 3} {
+			var paged []map[string]any
+			cursor := ""
+			for range len(every) + 2 {
+				page := e.must(200, "rob", "GET", notices+"?limit="+strconv.Itoa(limit)+"&cursor="+cursor, nil)
+				list := page["items"].([]any)
+				is.True(len(list) <= limit)
+				for _, n := range list {
+					paged = append(paged, n.(map[string]any))
+				}
+				cursor = page["next_cursor"].(string)
+				if cursor == "" {
+					is.True(len(list) < limit)
+					break
+				}
+				is.Equal(len(list), limit)
+				is.Equal(cursor, list[len(list)-1].(map[string]any)["id"])
+			}
+			is.Equal(cursor, "")
+			is.Equal(paged, every)
+		}
+		// The cursor goes with the filters.
+		is.Equal(kinds("rob", "?item="+deck+"&cursor="+every[0]["id"].(string)), []string{"approved " + deck})
+		is.Equal(kinds("rob", "?unsent=true&limit=1&cursor="+every[1]["id"].(string)), []string{"approved " + deck})
+		// A cursor that names no notice: an empty page, not an error.
+		unknown := e.do("rob", "GET", notices+"?cursor=01900000-0000-7000-8000-000000000000", nil)
+		is.Equal(unknown.status, 200)
+		is.Equal(unknown.items(), []map[string]any{})
+		is.Equal(unknown.json()["next_cursor"], "")
 
 		// Once delivered, they are no longer unsent.
 		e.must(200, "ada", "POST", "/api/v1/governance/sweep", nil)
 		is.Equal(kinds("rob", "?unsent=true"), nil)
-		is.Equal(kinds("rob", "?unsent=false"), []string{"approved " + deck, "rejected " + sheet})
+		is.Equal(kinds("rob", "?unsent=false"), newestFirst)
 		for _, n := range e.do("rob", "GET", notices, nil).items() {
-			is.Equal(n["sent_at"], at(now))
+			is.Equal(n["sent_at"], at(now.Add(time.Minute)))
 		}
 
 		e.refuseAll(t, []refusal{
@@ -683,8 +724,10 @@ func TestGovernanceNoticesHTTP(t *testing.T) {
 			{"limit zero", "rob", "GET", notices + "?limit=0", nil, 400, "invalid", "limit"},
 			{"limit too large", "rob", "GET", notices + "?limit=1001", nil, 400, "invalid", "limit"},
 			{"limit not a number", "rob", "GET", notices + "?limit=all", nil, 400, "invalid", "limit"},
+			{"limit zero with a cursor", "rob", "GET", notices + "?limit=0&cursor=" + every[0]["id"].(string), nil, 400, "invalid", "limit"},
 			{"someone else's", "rob", "GET", notices + "?recipient=eve", nil, 400, "invalid", "recipient"},
 			{"item twice", "rob", "GET", notices + "?item=a&item=b", nil, 400, "invalid", "item"},
+			{"cursor twice", "rob", "GET", notices + "?cursor=a&cursor=b", nil, 400, "invalid", "cursor"},
 		})
 		e.refused(401, "unauthenticated", "", "GET", notices, nil)
 	})

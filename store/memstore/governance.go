@@ -182,24 +182,30 @@ func (s *Store) MarkNoticesFailed(ctx context.Context, ids []string, next time.T
 	})
 }
 
-// ListNotices returns the notices matching f by CreatedAt, then ID, at
-// most f.Limit (zero: 1000).
+// ListNotices returns the notices matching f newest first (CreatedAt,
+// then ID, descending), older than f.Before when set, at most f.Limit
+// (zero: 1000).
 func (s *Store) ListNotices(ctx context.Context, f governance.NoticeFilter) ([]governance.Notice, error) {
 	return query(ctx, s, func(st *state) ([]governance.Notice, error) {
 		limit := f.Limit
 		if limit <= 0 {
 			limit = 1000
 		}
+		newestFirst := func(a, b governance.Notice) int {
+			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+		}
+		cursor, ok := st.notices[f.Before]
+		if f.Before != "" && !ok {
+			return []governance.Notice{}, nil
+		}
 		out := []governance.Notice{}
 		for _, n := range st.notices {
 			if (f.Recipient == "" || n.Recipient == f.Recipient) && (f.ItemID == "" || n.ItemID == f.ItemID) &&
-				(!f.Unsent || n.SentAt.IsZero()) {
+				(!f.Unsent || n.SentAt.IsZero()) && (f.Before == "" || newestFirst(cursor, n) < 0) {
 				out = append(out, n)
 			}
 		}
-		slices.SortFunc(out, func(a, b governance.Notice) int {
-			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
-		})
+		slices.SortFunc(out, newestFirst)
 		return out[:min(limit, len(out))], nil
 	})
 }

@@ -235,8 +235,9 @@ func (e *engine) ClaimNotices(ctx context.Context, now, until time.Time, maxAtte
 	return out, nil
 }
 
-// ListNotices returns the notices matching f by CreatedAt, then ID, at
-// most f.Limit (zero: 1000).
+// ListNotices returns the notices matching f newest first (CreatedAt,
+// then ID, descending), at most f.Limit (zero: 1000), older than f.Before
+// when set.
 func (e *engine) ListNotices(ctx context.Context, f governance.NoticeFilter) ([]governance.Notice, error) {
 	q, args := listNoticesSQL(f)
 	out, err := selectNotices(ctx, e.read(), q, args...)
@@ -246,8 +247,15 @@ func (e *engine) ListNotices(ctx context.Context, f governance.NoticeFilter) ([]
 	return out, nil
 }
 
-// listNoticesSQL is ListNotices' query: by recipient or by item it reads
-// one of their indexes, already in (created_at, id) order.
+// listNoticesSQL is ListNotices' query: by recipient it walks
+// briefcase_notices_recipient backwards, already in result order.
+//
+// With a cursor the index is read from the cursor notice down: the row
+// value (created_at, id) against the cursor's own. A zero CreatedAt is
+// stored as NULL, which sorts last (oldest) but compares as unknown, so
+// those notices come from a second arm, merged in order: all of them
+// after a cursor with a time, those of a smaller ID after one without.
+// An unknown cursor leaves cursor_notice empty, and both arms empty.
 func listNoticesSQL(f governance.NoticeFilter) (string, []any) {
 	var where []string
 	var args []any
@@ -266,8 +274,21 @@ func listNoticesSQL(f governance.NoticeFilter) (string, []any) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	return `SELECT ` + noticeCols + ` FROM briefcase_notices` + whereClause(where) + ` ORDER BY created_at, id LIMIT ?`,
-		append(args, limit)
+	const order = ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	selectWhere := func(cond string) string {
+		return `SELECT ` + noticeCols + ` FROM briefcase_notices` + whereClause(append(slices.Clip(where), cond))
+	}
+	if f.Before == "" {
+		return `SELECT ` + noticeCols + ` FROM briefcase_notices` + whereClause(where) + order, append(args, limit)
+	}
+	q := `WITH cursor_notice AS (SELECT created_at, id FROM briefcase_notices WHERE id = ?) ` +
+		selectWhere(`(created_at, id) < (SELECT created_at, id FROM cursor_notice)`) +
+		` UNION ALL ` +
+		selectWhere(`created_at IS NULL AND EXISTS (SELECT 1 FROM cursor_notice c
+			WHERE c.created_at IS NOT NULL OR c.id > briefcase_notices.id)`) +
+		order
+	both := append(append([]any{f.Before}, args...), args...) // each arm filters alike
+	return q, append(both, limit)
 }
 
 // selectNotices runs a query that selects noticeCols.

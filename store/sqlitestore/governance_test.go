@@ -56,8 +56,16 @@ func TestGovernanceQueryPlans(t *testing.T) {
 	for _, f := range []governance.NoticeFilter{{Recipient: "a"}, {Recipient: "a", Unsent: true}} {
 		q, args := listNoticesSQL(f)
 		p = plan(q, args...)
-		is.True(uses(p, "briefcase_notices_recipient")) // ListNotices by recipient
-		is.True(!strings.Contains(p, "TEMP B-TREE"))
+		is.True(uses(p, "briefcase_notices_recipient (recipient=?)")) // ListNotices by recipient
+		is.True(!strings.Contains(p, "TEMP B-TREE"))                  // walked backwards: newest first
+	}
+	for _, f := range []governance.NoticeFilter{{Recipient: "a", Before: "n"}, {Recipient: "a", Unsent: true, Before: "n"}} {
+		q, args := listNoticesSQL(f)
+		p = plan(q, args...)
+		is.True(uses(p, "briefcase_notices_recipient (recipient=? AND created_at<?)")) // from the cursor down
+		is.True(uses(p, "briefcase_notices_recipient (recipient=? AND created_at=?)")) // notices without a time
+		is.True(uses(p, "sqlite_autoindex_briefcase_notices_1 (id=?)"))                // the cursor found by ID
+		is.True(!strings.Contains(p, "TEMP B-TREE"))                                   // both arms merged in order
 	}
 	q, args := listNoticesSQL(governance.NoticeFilter{Recipient: "a", ItemID: "i"})
 	p = plan(q, args...)

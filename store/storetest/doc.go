@@ -70,7 +70,7 @@
 //	Secrets       FirstWriterWins Copies Concurrent
 //	ShareAtomic   Commit Rollback RefusedWriteInside ViewReadModifyWrite NotContent
 //	Sweep         ItemFields HideHidden DueItems DueItemsDefaultLimit SetSweepAt ResetSweep
-//	Notices       RoundTrip Dedup Pending MarkSent MarkFailed List DefaultLimit
+//	Notices       RoundTrip Dedup Pending MarkSent MarkFailed List ListBefore DefaultLimit
 //	GovernanceAtomic Rollback Commit
 //	ChangeFeed    Empty ContentWrites CascadingDeletes NotContent FailedWrites CommitOrder Paging DefaultLimit Rollback
 //	Atomic        Commit RollbackOnError RollbackOnPanic ReadsOwnWrites Nested RefusedWriteInside Isolation CloseOnTx
@@ -432,7 +432,19 @@
 //     NextAttemptAt next (zero: retry at once) and LastError lastErr. Sent
 //     notices and unknown IDs are left alone.
 //   - ListNotices(f): Recipient and ItemID match exactly when set, Unsent
-//     keeps SentAt zero; by CreatedAt then ID; at most Limit (zero: 1000).
+//     keeps SentAt zero; newest first: CreatedAt descending, then ID
+//     descending (byte order), a zero CreatedAt the oldest; at most Limit
+//     (zero: 1000). Before is a cursor, the last ID of the previous page:
+//     only notices strictly after it in that order are returned, whether
+//     or not the cursor notice itself matches the filter; an ID that names
+//     no notice gives an empty result and no error. The suite pages a
+//     recipient's notices 1, 2, 3 and 7 at a time, with pages ending
+//     inside a run of notices of the same CreatedAt and among notices with
+//     a zero CreatedAt, and wants every notice once. By recipient, walk an
+//     index on (recipient, created_at, id) backwards from the cursor:
+//     sqlitestore compares the row value (created_at, id) with the
+//     cursor's, and, since it keeps a zero time as NULL (which compares as
+//     unknown), merges in a second arm for those notices.
 //
 // Every one of these works through the tx of Atomic, reads its own
 // writes there, and rolls back with it.
@@ -497,8 +509,8 @@
 //   - governance: Hidden, SubmittedAt and SweepAt round-trip; HideHidden;
 //     DueItems inclusive and ordered; SetSweepAt and ResetSweep change
 //     SweepAt only and record nothing; AddNotices first Key wins;
-//     PendingNotices' filters and order; MarkNoticesFailed skips sent
-//     notices
+//     PendingNotices' filters and order; ListNotices newest first with
+//     the Before cursor; MarkNoticesFailed skips sent notices
 //   - shares: Passcode never stored, contributors sorted and unique, an
 //     item once per share, UpdateShare replaces contents completely
 //   - ListShares: Member (owner or contributor, once), ItemID, Kind,

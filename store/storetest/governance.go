@@ -30,6 +30,7 @@ var noticeTests = []subtest{
 	{"MarkSent", testNoticesMarkSent},
 	{"MarkFailed", testNoticesMarkFailed},
 	{"List", testNoticesList},
+	{"ListBefore", testNoticesListBefore},
 	{"DefaultLimit", testNoticesDefaultLimit},
 	{"Claim", testNoticesClaim},
 	{"ClaimLimits", testNoticesClaimLimits},
@@ -455,8 +456,8 @@ func testNoticesDedup(e *env) {
 	x2.Key = x1.Key
 	got = e.addNotices(x1, x2, y)
 	checkIDs(e.t, "AddNotices(x, x again under another ID, y) returns x and y", ids(got, noticeID), []string{x1.ID, y.ID})
-	checkIDs(e.t, "ListNotices(Recipient bob) after a batch repeating a Key", ids(e.listNotices(governance.NoticeFilter{Recipient: "bob"}), noticeID),
-		[]string{x1.ID, y.ID})
+	checkIDs(e.t, "ListNotices(Recipient bob) after a batch repeating a Key (newest first)", ids(e.listNotices(governance.NoticeFilter{Recipient: "bob"}), noticeID),
+		[]string{y.ID, x1.ID})
 
 	// A delivered or failed notice is not recorded again either.
 	noErr(e.t, e.s.MarkNoticesFailed(e.ctx, []string{n1.ID}, e.now(), "boom"), "MarkNoticesFailed")
@@ -472,8 +473,8 @@ func testNoticesDedup(e *env) {
 	}
 	checkSame(e.t, "a failed notice after its Key was added again (Attempts, LastError kept)", e.storedNotice(n1), failed)
 	checkSame(e.t, "a sent notice after its Key was added again (SentAt kept)", e.storedNotice(fresh), sent)
-	checkIDs(e.t, "ListNotices(Recipient alice)", ids(e.listNotices(governance.NoticeFilter{Recipient: "alice"}), noticeID),
-		[]string{n1.ID, fresh.ID})
+	checkIDs(e.t, "ListNotices(Recipient alice) (newest first)", ids(e.listNotices(governance.NoticeFilter{Recipient: "alice"}), noticeID),
+		[]string{fresh.ID, n1.ID})
 }
 
 func testNoticesPending(e *env) {
@@ -611,8 +612,10 @@ func testNoticesList(e *env) {
 	e.addNotices(a1, b1, a2, b2, a3)
 	noErr(e.t, e.s.MarkNoticesSent(e.ctx, []string{a2.ID, b1.ID}, e.now()), "MarkNoticesSent")
 
+	// Newest first: CreatedAt, then ID, descending.
 	tie := slices.Sorted(slices.Values([]string{a3.ID, b1.ID, b2.ID}))
-	all := append(append([]string{a2.ID}, tie...), a1.ID)
+	slices.Reverse(tie)
+	all := append(append([]string{a1.ID}, tie...), a2.ID)
 	only := func(keep ...string) []string {
 		return slices.DeleteFunc(slices.Clone(all), func(id string) bool { return !slices.Contains(keep, id) })
 	}
@@ -623,7 +626,7 @@ func testNoticesList(e *env) {
 		f    governance.NoticeFilter
 		want []string
 	}{
-		{"zero filter: every notice by CreatedAt, then ID", governance.NoticeFilter{}, all},
+		{"zero filter: every notice newest first (CreatedAt, then ID, descending)", governance.NoticeFilter{}, all},
 		{"Recipient alice", governance.NoticeFilter{Recipient: "alice"}, only(a1.ID, a2.ID, a3.ID)},
 		{"Recipient bob", governance.NoticeFilter{Recipient: "bob"}, only(b1.ID, b2.ID)},
 		{"Recipient unknown", governance.NoticeFilter{Recipient: "mallory"}, nil},
@@ -647,6 +650,116 @@ func testNoticesList(e *env) {
 	}
 }
 
+// testNoticesListBefore pages through notices with the Before cursor:
+// every notice once, newest first, whatever the page size and wherever a
+// page ends (inside a run of notices recorded at the same time, among
+// notices with a zero CreatedAt, the oldest of all); Before combined with
+// the filters; a cursor that names no notice.
+func testNoticesListBefore(e *env) {
+	item1, item2 := newID(), newID()
+	n := func(recipient, itemID string, created time.Time, sent bool) governance.Notice {
+		x := e.notice(recipient)
+		x.ItemID, x.CreatedAt = itemID, created
+		if sent {
+			x.SentAt = created.Add(time.Minute)
+		}
+		return x
+	}
+	t1, t2, t3 := e.now(), e.now(), e.now()
+	p1 := n("alice", item1, t1, true)
+	p2 := n("alice", item1, t2, false)
+	p3 := n("alice", item1, t2.In(zone), true) // same CreatedAt as p2, p4 and bob's
+	p4 := n("alice", item2, t2, false)
+	p5 := n("alice", item1, t3, false)
+	z1 := n("alice", item1, time.Time{}, false) // zero CreatedAt: the oldest
+	z2 := n("alice", item2, time.Time{}, false)
+	bob := n("bob", item1, t2, false)
+	e.addNotices(p3, z2, p5, bob, p1, z1, p4, p2) // not in result order
+
+	// Newest first: CreatedAt, then ID, descending; a zero CreatedAt last.
+	sorted := []governance.Notice{p1, p2, p3, p4, p5, z1, z2, bob}
+	slices.SortFunc(sorted, func(a, b governance.Notice) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
+	})
+	// olderThan lists, newest first, the notices after cursor that keep
+	// keeps.
+	olderThan := func(cursor string, keep func(governance.Notice) bool) []string {
+		i := slices.IndexFunc(sorted, func(x governance.Notice) bool { return x.ID == cursor })
+		var out []string
+		for _, x := range sorted[i+1:] {
+			if keep(x) {
+				out = append(out, x.ID)
+			}
+		}
+		return out
+	}
+	isAlice := func(x governance.Notice) bool { return x.Recipient == "alice" }
+	layout := fmt.Sprintf("fixture newest first: %v\n\tp5 %s (alice, t3); p2 %s, p4 %s (alice, unsent), p3 %s (alice, sent), bob %s (bob) at t2; p1 %s (alice, t1, sent); z1 %s, z2 %s (alice, zero CreatedAt)",
+		ids(sorted, noticeID), p5.ID, p2.ID, p4.ID, p3.ID, bob.ID, p1.ID, z1.ID, z2.ID)
+
+	every := olderThan("", isAlice)
+	for _, size := range []int{1, 2, 3, 7} {
+		var got []string
+		before := ""
+		for range len(every) + 1 {
+			page := ids(e.listNotices(governance.NoticeFilter{Recipient: "alice", Before: before, Limit: size}), noticeID)
+			got = append(got, page...)
+			if len(page) < size {
+				break
+			}
+			before = page[len(page)-1]
+		}
+		checkIDs(e.t, fmt.Sprintf("ListNotices(Recipient alice, Limit %d) paged with Before = each page's last ID, until a page is not full: every notice once, newest first\n\t%s", size, layout),
+			got, every)
+	}
+
+	unsent := func(x governance.Notice) bool { return x.SentAt.IsZero() }
+	onItem1 := func(x governance.Notice) bool { return x.ItemID == item1 }
+	both := func(keeps ...func(governance.Notice) bool) func(governance.Notice) bool {
+		return func(x governance.Notice) bool {
+			for _, k := range keeps {
+				if !k(x) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	cases := []struct {
+		name string
+		f    governance.NoticeFilter
+		want []string
+	}{
+		{"Recipient alice, Before p5", governance.NoticeFilter{Recipient: "alice", Before: p5.ID}, olderThan(p5.ID, isAlice)},
+		{"Recipient alice, Unsent, Before p5", governance.NoticeFilter{Recipient: "alice", Unsent: true, Before: p5.ID},
+			olderThan(p5.ID, both(isAlice, unsent))},
+		{"Recipient alice, Unsent, Before p3 (a sent notice: the cursor need not match the filter)",
+			governance.NoticeFilter{Recipient: "alice", Unsent: true, Before: p3.ID}, olderThan(p3.ID, both(isAlice, unsent))},
+		{"Recipient alice, ItemID 1, Before p5", governance.NoticeFilter{Recipient: "alice", ItemID: item1, Before: p5.ID},
+			olderThan(p5.ID, both(isAlice, onItem1))},
+		{"Recipient alice, ItemID 1, Unsent, Before p2", governance.NoticeFilter{Recipient: "alice", ItemID: item1, Unsent: true, Before: p2.ID},
+			olderThan(p2.ID, both(isAlice, onItem1, unsent))},
+		{"ItemID 1, Unsent, Limit 2, Before bob (no recipient)", governance.NoticeFilter{ItemID: item1, Unsent: true, Limit: 2, Before: bob.ID},
+			olderThan(bob.ID, both(onItem1, unsent))[:2]},
+		{"Recipient alice, Before bob (another recipient's notice)", governance.NoticeFilter{Recipient: "alice", Before: bob.ID},
+			olderThan(bob.ID, isAlice)},
+		{"Recipient alice, Before p1: only the zero CreatedAt ones", governance.NoticeFilter{Recipient: "alice", Before: p1.ID},
+			olderThan(p1.ID, isAlice)},
+		{"Before the oldest notice", governance.NoticeFilter{Before: sorted[len(sorted)-1].ID}, nil},
+		{"Recipient alice, Before an unknown ID", governance.NoticeFilter{Recipient: "alice", Before: newID()}, nil},
+		{"zero filter, Before an unknown ID", governance.NoticeFilter{Before: newID()}, nil},
+	}
+	for _, c := range cases {
+		got := ids(e.listNotices(c.f), noticeID)
+		if !slices.Equal(got, c.want) && !(len(got) == 0 && len(c.want) == 0) {
+			e.t.Fatalf("ListNotices(%s):\n\tgot  %v\n\twant %v%s\n\t%s", c.name, got, c.want, idHint(got, c.want), layout)
+		}
+	}
+	if got, err := e.s.ListNotices(e.ctx, governance.NoticeFilter{Before: newID()}); err != nil || len(got) != 0 {
+		e.t.Fatalf("ListNotices(Before an unknown ID) = %d notices, %v; want an empty result and no error", len(got), err)
+	}
+}
+
 func testNoticesDefaultLimit(e *env) {
 	start := e.now()
 	var ns []governance.Notice
@@ -658,10 +771,13 @@ func testNoticesDefaultLimit(e *env) {
 	if got := e.addNotices(ns...); len(got) != 1001 {
 		e.t.Fatalf("AddNotices of 1001 new notices stored %d", len(got))
 	}
+	newest := ids(ns, noticeID)[:1000]
+	checkIDs(e.t, "ListNotices(Limit 0) of 1001 notices: the 1000 newest (zero means 1000)",
+		ids(e.listNotices(governance.NoticeFilter{Recipient: "alice"}), noticeID), newest)
+	checkIDs(e.t, "ListNotices(Limit 0, Before the 1000th newest): the one left",
+		ids(e.listNotices(governance.NoticeFilter{Recipient: "alice", Before: newest[999]}), noticeID), []string{ns[1000].ID})
 	slices.Reverse(ns)
 	want := ids(ns, noticeID)[:1000]
-	checkIDs(e.t, "ListNotices(Limit 0) of 1001 notices: the 1000 oldest (zero means 1000)",
-		ids(e.listNotices(governance.NoticeFilter{Recipient: "alice"}), noticeID), want)
 	got := e.pending(start.Add(time.Hour), 1, 0)
 	checkIDs(e.t, "PendingNotices(limit 0) of 1001 notices: the 1000 oldest (zero means 1000)", ids(got, noticeID), want)
 	until := start.Add(2 * time.Hour)
@@ -817,8 +933,8 @@ func testNoticesClaimAtomic(e *env) {
 		if err != nil {
 			return fmt.Errorf("ListNotices in Atomic: %w", err)
 		}
-		checkIDs(e.t, "ListNotices through tx", ids(list, noticeID), []string{n1.ID, n2.ID})
-		for i, w := range leased([]governance.Notice{n1, n2}, until) {
+		checkIDs(e.t, "ListNotices through tx (newest first)", ids(list, noticeID), []string{n2.ID, n1.ID})
+		for i, w := range leased([]governance.Notice{n2, n1}, until) {
 			checkSame(e.t, "ListNotices through tx after ClaimNotices through tx", list[i], w)
 		}
 		return nil
@@ -957,7 +1073,7 @@ func testGovernanceAtomic(e *env, commit bool) {
 		if err != nil {
 			return fmt.Errorf("ListNotices in Atomic: %w", err)
 		}
-		checkIDs(e.t, "ListNotices through tx", ids(list, noticeID), []string{n0.ID, n1.ID})
+		checkIDs(e.t, "ListNotices through tx (newest first)", ids(list, noticeID), []string{n1.ID, n0.ID})
 		if commit {
 			return nil
 		}
