@@ -22,22 +22,8 @@ import (
 // the writes find their rows by key.
 func TestGovernanceQueryPlans(t *testing.T) {
 	is := is.New(t)
-	ctx := t.Context()
 	db := openTest(t, Options{})
-	plan := func(q string, args ...any) string {
-		rows, err := db.r.QueryxContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
-		is.NoErr(err)
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			is.NoErr(rows.Scan(&id, &parent, &notused, &detail))
-			b.WriteString(detail + "\n")
-		}
-		is.NoErr(rows.Err())
-		return b.String()
-	}
+	plan := func(q string, args ...any) string { return queryPlan(t, db, q, args...) }
 	uses := func(p, index string) bool {
 		t.Helper()
 		ok := strings.Contains(p, "USING INDEX "+index) || strings.Contains(p, "USING COVERING INDEX "+index)

@@ -22,22 +22,8 @@ import (
 // lookups by token, and the ListShares and ListViews filters.
 func TestShareQueryPlans(t *testing.T) {
 	is := is.New(t)
-	ctx := t.Context()
 	db := openTest(t, Options{})
-	plan := func(q string, args ...any) string {
-		rows, err := db.r.QueryxContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
-		is.NoErr(err)
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			is.NoErr(rows.Scan(&id, &parent, &notused, &detail))
-			b.WriteString(detail + "\n")
-		}
-		is.NoErr(rows.Err())
-		return b.String()
-	}
+	plan := func(q string, args ...any) string { return queryPlan(t, db, q, args...) }
 	noScan := func(p string) bool { return !strings.Contains(p, "SCAN ") }
 
 	p := plan(`SELECT view_no FROM briefcase_share_views WHERE id = ?`, "x")

@@ -333,22 +333,8 @@ func TestListItemsPlans(t *testing.T) {
 // TestQueryPlans guards the hot queries against full scans.
 func TestQueryPlans(t *testing.T) {
 	is := is.New(t)
-	ctx := t.Context()
 	db := openTest(t, Options{})
-	plan := func(q string, args ...any) string {
-		rows, err := db.r.QueryxContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
-		is.NoErr(err)
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			is.NoErr(rows.Scan(&id, &parent, &notused, &detail))
-			b.WriteString(detail + "\n")
-		}
-		is.NoErr(rows.Err())
-		return b.String()
-	}
+	plan := func(q string, args ...any) string { return queryPlan(t, db, q, args...) }
 	p := plan(itemSelect+` FROM briefcase_items i JOIN briefcase_spots s ON s.pk = i.spot_pk WHERE i.id = ?`, "x")
 	is.True(!strings.Contains(p, "SCAN i")) // GetItem scans items
 	p = plan(`SELECT hi.pk FROM json_each(?) hj CROSS JOIN briefcase_spots hs ON hs.id = hj.value
@@ -548,4 +534,27 @@ func BenchmarkListItems(b *testing.B) {
 			}
 		})
 	}
+}
+
+// queryPlan returns SQLite's plan for q, one step per line.
+func queryPlan(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.r.QueryxContext(t.Context(), `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
