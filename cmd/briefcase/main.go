@@ -6,6 +6,7 @@
 //	briefcase users add -data DIR -id ID [-name N] [-email E] [-groups a,b] [-admin] [-analyst] [-trainings t1,t2]
 //	briefcase tokens create -data DIR -user ID [-name N] [-ttl DURATION]
 //	briefcase demo    [-data DIR]                             load the demo data set
+//	briefcase backup  [-data DIR] -out BACKUP                 copy the database and blobs to a new directory
 //	briefcase version
 //
 // Every command takes its flags after its name; "-h" explains them. Flags
@@ -69,6 +70,7 @@ Commands:
   migrate        apply database migrations to the data directory
   reindex        rebuild the search index from the database
   sweep          run the governance sweep once (lifecycle moves and notices)
+  backup         copy the database and blobs to a new directory (safe while serving)
   users add      create or update a user
   tokens create  issue an API token and print it on stdout
   demo           load the demo data set into an empty data directory
@@ -110,6 +112,8 @@ func (e *cmdEnv) dispatch(ctx context.Context, args []string) error {
 		return e.reindex(ctx, rest)
 	case "sweep":
 		return e.sweep(ctx, rest)
+	case "backup":
+		return e.backup(ctx, rest)
 	case "users":
 		if len(rest) == 0 || rest[0] != "add" {
 			return usagef("users: unknown or missing subcommand (want: users add)")
