@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/briefcasehq/briefcase/extract"
 	"github.com/briefcasehq/briefcase/governance"
 	"github.com/briefcasehq/briefcase/internal/httpapi"
+	"github.com/briefcasehq/briefcase/internal/metrics"
 	"github.com/briefcasehq/briefcase/internal/viewer"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/notify"
@@ -136,6 +138,7 @@ type Library struct {
 	Governance *governance.Service
 
 	cfg       Config
+	metrics   libraryMetrics
 	handler   http.Handler
 	viewer    http.Handler
 	follower  *search.Follower
@@ -221,6 +224,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	if lib.Analytics != nil && cfg.CRM != nil {
 		lib.Influence = analytics.NewInfluencer(lib.Analytics, cfg.CRM, shareResolver{st}, cfg.Influence)
 	}
+	lib.metrics = newLibraryMetrics(lib)
 	if cfg.Identity == nil {
 		cfg.Identity = lib.Tokens
 		lib.cfg.Identity = lib.Tokens
@@ -241,9 +245,11 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		Ready:          lib.ready,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Logger:         cfg.Logger,
+		Metrics:        lib.metrics.reg,
 	})
 	lib.handler = wakeOnWrite(lib.handler, lib.follower)
-	lib.viewer = viewer.New(viewer.Config{Shares: lib.Shares, Logger: cfg.Logger, PublicURL: cfg.PublicURL})
+	lib.viewer = viewer.New(viewer.Config{Shares: lib.Shares, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
+		Metrics: lib.metrics.reg})
 	return lib, nil
 }
 
@@ -267,15 +273,17 @@ func (l *Library) ready(ctx context.Context) error {
 	return err
 }
 
-// Handler returns the authenticated JSON API (/api/v1/...) with /healthz
-// and /readyz. Mount it at the root of a mux, or under a prefix with
+// Handler returns the authenticated JSON API (/api/v1/...) with /healthz,
+// /readyz and /metrics (Prometheus text format, unauthenticated: restrict
+// it at the network level if it must stay private). Mount it at the root of a mux, or under a prefix with
 // http.StripPrefix.
 func (l *Library) Handler() http.Handler { return l.handler }
 
 // ViewerHandler returns the public, unauthenticated pages buyers open:
 // /p/{token} (a pitch or room), its items, pages, files and downloads, and
-// the beacon endpoint that records their reading. Mount it at /p/ next to
-// Handler; it must be served at the same origin as the links' PublicURL.
+// the beacon endpoint that records their reading (their request counts and
+// timings are in Handler's /metrics). Mount it at /p/ next to Handler; it
+// must be served at the same origin as the links' PublicURL.
 // Every request re-checks the link (revoked, expired, gated) and the item
 // (still external, not expired or archived).
 func (l *Library) ViewerHandler() http.Handler { return l.viewer }
@@ -505,3 +513,59 @@ type Code = errcode.Code
 // "forbidden", "not_found", "conflict", "failed_precondition", "gone",
 // "unavailable" or "internal". It returns "" for nil.
 func ErrorCode(err error) Code { return errcode.Of(err) }
+
+// libraryMetrics are the operators' numbers beside the HTTP ones, in the
+// Library's own registry (served by Handler at /metrics).
+type libraryMetrics struct {
+	reg         *metrics.Registry
+	sweeps      *metrics.CounterVec // result: ok, error
+	transitions *metrics.Counter
+	notices     *metrics.CounterVec // state: recorded, sent, failed
+	beacons     *metrics.Counter
+}
+
+// scrapeTimeout bounds what a gauge may read from the store during a
+// scrape.
+const scrapeTimeout = 2 * time.Second
+
+func newLibraryMetrics(l *Library) libraryMetrics {
+	reg := metrics.New()
+	m := libraryMetrics{
+		reg: reg,
+		sweeps: reg.Counter("briefcase_governance_sweeps_total",
+			"Governance sweeps run by Library.Run, by result.", "result"),
+		transitions: reg.Counter("briefcase_governance_transitions_total",
+			"Lifecycle status or visibility changes made by Library.Run's governance sweeps.").With(),
+		notices: reg.Counter("briefcase_governance_notices_total",
+			"Governance notices recorded, sent and failed (to be retried) by Library.Run's sweeps.", "state"),
+		beacons: reg.Counter("briefcase_share_beacons_total",
+			"Buyers' engagement beacons accepted (stored; duplicates and refusals not counted).").With(),
+	}
+	for _, r := range []string{"ok", "error"} {
+		m.sweeps.With(r)
+	}
+	for _, s := range []string{"recorded", "sent", "failed"} {
+		m.notices.With(s)
+	}
+	reg.GaugeFunc("briefcase_search_index_lag",
+		"Changes in the store's change feed not yet applied to the search index (NaN when either cannot be read).",
+		func() float64 {
+			ctx, cancel := context.WithTimeout(SystemContext(context.Background()), scrapeTimeout)
+			defer cancel()
+			last, err := l.cfg.Store.LastChangeSeq(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			applied, err := l.cfg.Indexer.AppliedSeq(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(max(last-applied, 0))
+		})
+	if l.Analytics != nil {
+		reg.CounterFunc("briefcase_analytics_events_dropped_total",
+			"Analytics events dropped because the recording buffer was full or the store refused a batch.",
+			func() float64 { return float64(l.Analytics.Dropped()) })
+	}
+	return m
+}

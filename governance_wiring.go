@@ -85,6 +85,7 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		res, err := l.Governance.Sweep(ctx, l.cfg.Now())
+		l.countSweep(ctx, res, err)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			l.cfg.Logger.ErrorContext(ctx, "governance sweep", "err", err)
@@ -98,6 +99,23 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// countSweep adds a sweep's result to the metrics. A sweep cut short
+// because Run is stopping is no failure.
+func (l *Library) countSweep(ctx context.Context, res governance.SweepResult, err error) {
+	m := l.metrics
+	switch {
+	case err == nil:
+		m.sweeps.With("ok").Inc()
+	case ctx.Err() == nil:
+		m.sweeps.With("error").Inc()
+	}
+	// A failed sweep still reports what it did before failing.
+	m.transitions.Add(float64(res.Transitions))
+	m.notices.With("recorded").Add(float64(res.Recorded))
+	m.notices.With("sent").Add(float64(res.Sent))
+	m.notices.With("failed").Add(float64(res.Failed))
 }
 
 // changedSince returns the items and spots the change feed records after

@@ -49,6 +49,11 @@ var shareEvents = map[share.ActivityType]analytics.EventType{
 
 // recordShare records what sellers and buyers did with shares.
 func (l *Library) recordShare(ctx context.Context, acts []share.Activity) {
+	for _, a := range acts {
+		if a.Type == share.ActPage { // one per accepted beacon
+			l.metrics.beacons.Inc()
+		}
+	}
 	if l.Analytics == nil {
 		return
 	}

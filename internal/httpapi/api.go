@@ -7,7 +7,10 @@
 //   - Paths are relative to the mount point (embedders use
 //     http.StripPrefix). /api/v1 routes authenticate through
 //     Config.Identity; without a principal they answer 401 with
-//     WWW-Authenticate: Bearer. /healthz and /readyz need none.
+//     WWW-Authenticate: Bearer. /healthz, /readyz and /metrics need none.
+//   - With Config.Metrics, every request is counted and timed by the route
+//     pattern it matched (never its path, so no IDs reach the labels), and
+//     GET /metrics serves the registry in the Prometheus text format.
 //   - JSON bodies must be sent as Content-Type application/json (anything
 //     else is 415 with code invalid), hold one JSON object and nothing after
 //     it, name only known fields, and fit in Config.MaxBodyBytes (413
@@ -42,6 +45,7 @@ import (
 	"github.com/briefcasehq/briefcase/auth"
 	"github.com/briefcasehq/briefcase/errcode"
 	"github.com/briefcasehq/briefcase/governance"
+	"github.com/briefcasehq/briefcase/internal/metrics"
 	"github.com/briefcasehq/briefcase/items"
 	"github.com/briefcasehq/briefcase/search"
 	"github.com/briefcasehq/briefcase/share"
@@ -95,6 +99,13 @@ type Config struct {
 	MaxUploadBytes int64
 	// Logger receives internal errors; discarded by default.
 	Logger *slog.Logger
+	// Metrics receives briefcase_http_requests_total and
+	// briefcase_http_request_duration_seconds, and is served at GET
+	// /metrics. Without it nothing is measured and /metrics is an unknown
+	// path (404): a scraper pointed at a server without metrics is told so
+	// for good, not to retry. New registers in it, so one registry serves
+	// one API handler.
+	Metrics *metrics.Registry
 }
 
 // Defaults for zero Config fields.
@@ -128,7 +139,13 @@ func New(cfg Config) http.Handler {
 	a := &api{cfg: cfg, log: cfg.Logger}
 	mux := http.NewServeMux()
 	a.routes(mux)
-	return a.fallback(mux)
+	h := a.fallback(mux)
+	if cfg.Metrics != nil {
+		// Outside fallback, which hands the mux this very request: the
+		// mux sets r.Pattern on it.
+		h = metrics.NewHTTP(cfg.Metrics, "briefcase_http", "API").Wrap(h)
+	}
+	return h
 }
 
 // handlerFunc is an API handler: it writes a successful answer itself and

@@ -12,6 +12,13 @@ import (
 func (a *api) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", http.HandlerFunc(a.healthz))
 	mux.Handle("GET /readyz", a.serve(a.readyz))
+	if a.cfg.Metrics != nil {
+		// Unauthenticated like /healthz: Prometheus scrapes it without an
+		// API token, and it holds counts and timings by route pattern,
+		// never content, IDs or names. Operators who want it private
+		// restrict it at the network level (the proxy or firewall).
+		mux.Handle("GET /metrics", a.cfg.Metrics.Handler())
+	}
 
 	route := func(pattern string, h handlerFunc) { mux.Handle(pattern, a.authed(h)) }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/briefcasehq/briefcase/errcode"
+	"github.com/briefcasehq/briefcase/internal/metrics"
 	"github.com/briefcasehq/briefcase/share"
 )
 
@@ -31,6 +32,11 @@ type Config struct {
 	// PublicURL is the base URL of links ("https://briefcase.example.com")
 	// for the QR code; by default it is taken from each request.
 	PublicURL string
+	// Metrics, when set, receives briefcase_viewer_requests_total and
+	// briefcase_viewer_request_duration_seconds by route pattern (never
+	// the path, which holds the link's token). New registers them, so one
+	// registry serves one viewer (beside one API handler).
+	Metrics *metrics.Registry
 }
 
 //go:embed templates/*.html
@@ -121,7 +127,11 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /p/{token}/items/{itemID}/download", h.download)
 	mux.HandleFunc("GET /p/{token}/items/{itemID}/go", h.follow)
 	mux.HandleFunc("POST /p/{token}/beacon", h.beacon)
-	return h.secure(mux)
+	var next http.Handler = mux
+	if cfg.Metrics != nil {
+		next = metrics.NewHTTP(cfg.Metrics, "briefcase_viewer", "Buyer viewer").Wrap(mux)
+	}
+	return h.secure(next)
 }
 
 // secure adds the headers every answer carries. Pages keep the strict

@@ -1,0 +1,109 @@
+package briefcase_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/briefcasehq/briefcase/share"
+)
+
+// scrape answers GET /metrics through the Library's handler, without a
+// token.
+func scrape(t *testing.T, e *env) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	e.lib.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
+	}
+	b, _ := io.ReadAll(rec.Body)
+	return string(b)
+}
+
+// metricValue returns the value of series ("name{labels}") in text, or -1.
+func metricValue(t *testing.T, text, series string) float64 {
+	t.Helper()
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return -1
+}
+
+func TestMetricsIndexLagAndSweeps(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		newShelf(t, e) // writes the index has not applied yet
+		text := scrape(t, e)
+		is.True(strings.Contains(text, "# TYPE briefcase_search_index_lag gauge\n"))
+		is.True(metricValue(t, text, "briefcase_search_index_lag") > 0)
+		is.Equal(metricValue(t, text, `briefcase_governance_sweeps_total{result="ok"}`), 0.0)
+		_, err := e.lib.CatchUp(e.ctx)
+		is.NoErr(err)
+		is.Equal(metricValue(t, scrape(t, e), "briefcase_search_index_lag"), 0.0)
+
+		// Run sweeps at once.
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan error)
+		go func() { done <- e.lib.Run(ctx) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) && metricValue(t, scrape(t, e), `briefcase_governance_sweeps_total{result="ok"}`) < 1 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		is.NoErr(<-done)
+		text = scrape(t, e)
+		is.True(metricValue(t, text, `briefcase_governance_sweeps_total{result="ok"}`) >= 1)
+		is.Equal(metricValue(t, text, `briefcase_governance_sweeps_total{result="error"}`), 0.0)
+		for _, series := range []string{"briefcase_governance_transitions_total", `briefcase_governance_notices_total{state="recorded"}`,
+			`briefcase_governance_notices_total{state="sent"}`, `briefcase_governance_notices_total{state="failed"}`,
+			"briefcase_analytics_events_dropped_total"} {
+			is.True(metricValue(t, text, series) >= 0) // series
+		}
+		is.True(metricValue(t, text, `briefcase_http_requests_total{route="GET /metrics",method="GET",code="200"}`) >= 3)
+	})
+}
+
+func TestMetricsShareBeacons(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		is := is.New(t)
+		s := newShelf(t, e)
+		_, links, err := e.lib.Shares.CreatePitch(e.as(t, "eddie"), share.NewPitch{Title: "Deck", Items: []string{s.deck.ID},
+			Recipients: []string{"buyer@acme.com"}})
+		is.NoErr(err)
+		tok := links[0].Token
+		v := visit(t, e, tok, browserUA)
+		e.clock.Add(5 * time.Second)
+		deck := func(seq int64) share.Beacon {
+			return share.Beacon{Seq: seq, ItemID: s.deck.ID, Page: 1, ActiveMS: 1000}
+		}
+		r, err := e.lib.Shares.Beacon(e.ctx, tok, v.BeaconToken, []share.Beacon{deck(1), deck(2)})
+		is.NoErr(err)
+		is.Equal(r.Accepted, 2)
+		r, err = e.lib.Shares.Beacon(e.ctx, tok, r.Token, []share.Beacon{deck(2)}) // a duplicate
+		is.NoErr(err)
+		is.Equal(r.Duplicates, 1)
+		is.Equal(metricValue(t, scrape(t, e), "briefcase_share_beacons_total"), 2.0)
+
+		// The viewer's requests are counted by route pattern, never the
+		// token in the path.
+		rec := httptest.NewRecorder()
+		e.lib.ViewerHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/p/"+tok+"x", nil))
+		text := scrape(t, e)
+		is.Equal(metricValue(t, text, `briefcase_viewer_requests_total{route="GET /p/{token}",method="GET",code="`+
+			strconv.Itoa(rec.Code)+`"}`), 1.0)
+		is.True(!strings.Contains(text, tok))
+	})
+}
