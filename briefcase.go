@@ -92,7 +92,8 @@ type Config struct {
 	SweepInterval time.Duration
 	// Governance tunes the governance service: the basic user training's
 	// name and deadline after provisioning, delivery retries and timeouts.
-	// Its Now, Logger, Send, Sharers and Views are set by the Library.
+	// Its Now, Logger, Send, Sharers, Views, LastChange, Changes and OnSweep
+	// are set by the Library.
 	Governance governance.Options
 }
 
@@ -180,7 +181,7 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	lib.cfg = cfg
 	gopt := cfg.Governance
 	gopt.Now, gopt.Logger, gopt.Send, gopt.Sharers = cfg.Now, cfg.Logger, lib.sendGovernance, lib.sharers
-	gopt.LastChange, gopt.Changes = st.LastChangeSeq, changedSince
+	gopt.LastChange, gopt.Changes, gopt.OnSweep = st.LastChangeSeq, changedSince, lib.countSweep
 	if cfg.Analytics != nil {
 		gopt.Views = lib.itemViews
 	}

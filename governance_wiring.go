@@ -85,7 +85,6 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		res, err := l.Governance.Sweep(ctx, l.cfg.Now())
-		l.countSweep(ctx, res, err)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			l.cfg.Logger.ErrorContext(ctx, "governance sweep", "err", err)
@@ -101,8 +100,9 @@ func (l *Library) sweep(ctx context.Context, every time.Duration) {
 	}
 }
 
-// countSweep adds a sweep's result to the metrics. A sweep cut short
-// because Run is stopping is no failure.
+// countSweep adds a sweep's result to the metrics (governance calls it
+// after every sweep: Run's, the API's, the CLI's). A sweep cut short
+// because its context ended is no failure.
 func (l *Library) countSweep(ctx context.Context, res governance.SweepResult, err error) {
 	m := l.metrics
 	switch {

@@ -73,6 +73,8 @@ type Options struct {
 	// Changes returns the items and spots changed after afterSeq, and the
 	// last sequence it read (afterSeq when there is nothing new).
 	Changes func(ctx context.Context, tx Stores, afterSeq int64) (itemIDs, spotIDs map[string]bool, last int64, err error)
+	// OnSweep is told what every Sweep did (metrics), whoever ran it.
+	OnSweep func(ctx context.Context, res SweepResult, err error)
 	// BatchSize is how many items a sweep handles per transaction; 2000 by
 	// default.
 	BatchSize int

@@ -39,7 +39,11 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepResult, error)
 	}
 	d, derr := s.Deliver(ctx, now)
 	res.Sent, res.Messages, res.Failed = d.Sent, d.Messages, d.Failed
-	return res, errors.Join(err, derr)
+	err = errors.Join(err, derr)
+	if s.opt.OnSweep != nil {
+		s.opt.OnSweep(ctx, res, err)
+	}
+	return res, err
 }
 
 // Advance is the first half of Sweep: for every item whose SweepAt has come
