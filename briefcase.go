@@ -87,6 +87,10 @@ type Config struct {
 	CRM analytics.CRM
 	// Influence tunes the influenced revenue report (model, default range).
 	Influence analytics.InfluenceOptions
+	// LogRequests writes one Info record per HTTP request to Logger
+	// (method, route pattern, status, duration; never a buyer's path,
+	// which holds the link's token). briefcase serve turns it on.
+	LogRequests bool
 	// SweepInterval is how often Run sweeps governance (lifecycle moves
 	// and notices); one minute by default.
 	SweepInterval time.Duration
@@ -247,10 +251,11 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		Logger:         cfg.Logger,
 		Metrics:        lib.metrics.reg,
+		RequestLog:     requestLog(cfg),
 	})
 	lib.handler = wakeOnWrite(lib.handler, lib.follower)
 	lib.viewer = viewer.New(viewer.Config{Shares: lib.Shares, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
-		Metrics: lib.metrics.reg})
+		Metrics: lib.metrics.reg, RequestLog: requestLog(cfg)})
 	return lib, nil
 }
 
@@ -569,4 +574,12 @@ func newLibraryMetrics(l *Library) libraryMetrics {
 			func() float64 { return float64(l.Analytics.Dropped()) })
 	}
 	return m
+}
+
+// requestLog is the request logger Config asks for, or nil.
+func requestLog(cfg Config) *slog.Logger {
+	if !cfg.LogRequests {
+		return nil
+	}
+	return cfg.Logger
 }

@@ -74,6 +74,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		c.PublicURL = *publicURL
 		c.Renderer = renderer
 		c.CRM = crm
+		c.LogRequests = true
 	})
 	if err != nil {
 		return err

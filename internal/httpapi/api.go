@@ -106,6 +106,10 @@ type Config struct {
 	// for good, not to retry. New registers in it, so one registry serves
 	// one API handler.
 	Metrics *metrics.Registry
+	// RequestLog receives one Info record per request (method, route
+	// pattern, status, duration); nil logs none. It takes effect with
+	// Metrics, which measures the same requests.
+	RequestLog *slog.Logger
 }
 
 // Defaults for zero Config fields.
@@ -143,7 +147,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Metrics != nil {
 		// Outside fallback, which hands the mux this very request: the
 		// mux sets r.Pattern on it.
-		h = metrics.NewHTTP(cfg.Metrics, "briefcase_http", "API").Wrap(h)
+		h = metrics.NewHTTP(cfg.Metrics, "briefcase_http", "API").Logging(cfg.RequestLog).Wrap(h)
 	}
 	return h
 }

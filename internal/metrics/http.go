@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,10 +12,20 @@ import (
 // histograms: 1 ms to 10 s.
 var DurationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// HTTP counts and times the requests of one handler.
+// HTTP counts and times the requests of one handler, and logs them when
+// given a logger.
 type HTTP struct {
 	requests *CounterVec
 	duration *HistogramVec
+	log      *slog.Logger
+}
+
+// Logging makes Wrap log one Info record per request ("request": method,
+// route pattern, status, duration), or none with a nil logger. The path is
+// never logged: buyers' paths carry their link's secret token.
+func (m *HTTP) Logging(l *slog.Logger) *HTTP {
+	m.log = l
+	return m
 }
 
 // NewHTTP registers prefix+"_requests_total" {route, method, code} and
@@ -49,8 +60,13 @@ func (m *HTTP) Wrap(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		took := time.Since(start)
 		m.requests.With(route, method, strconv.Itoa(status)).Inc()
-		m.duration.With(route, method).Observe(time.Since(start).Seconds())
+		m.duration.With(route, method).Observe(took.Seconds())
+		if m.log != nil {
+			m.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+				slog.String("route", route), slog.Int("status", status), slog.Duration("took", took))
+		}
 	})
 }
 

@@ -2,6 +2,8 @@ package metrics_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -159,4 +161,33 @@ func TestHTTP(t *testing.T) {
 	reg.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	is.Equal(rec.Header().Get("Content-Type"), metrics.ContentType)
 	is.Equal(rec.Body.String(), text(t, reg))
+}
+
+// TestHTTPLogging: one record per request with the route pattern and the
+// status, never the path (a buyer's path holds a secret token).
+func TestHTTPLogging(t *testing.T) {
+	is := is.New(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /p/{token}", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", http.StatusGone) })
+	h := metrics.NewHTTP(metrics.New(), "t_http", "Test").Logging(log).Wrap(mux)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/p/s3cr3t-token", nil))
+	var rec struct {
+		Msg    string `json:"msg"`
+		Method string `json:"method"`
+		Route  string `json:"route"`
+		Status int    `json:"status"`
+	}
+	is.NoErr(json.Unmarshal(logs.Bytes(), &rec))
+	is.Equal(rec.Msg, "request")
+	is.Equal(rec.Method, "GET")
+	is.Equal(rec.Route, "GET /p/{token}")
+	is.Equal(rec.Status, http.StatusGone)
+	is.True(!strings.Contains(logs.String(), "s3cr3t"))
+
+	logs.Reset()
+	quiet := metrics.NewHTTP(metrics.New(), "t_http", "Test").Logging(nil).Wrap(mux)
+	quiet.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/p/x", nil))
+	is.Equal(logs.Len(), 0) // no logger, no records
 }

@@ -37,6 +37,9 @@ type Config struct {
 	// the path, which holds the link's token). New registers them, so one
 	// registry serves one viewer (beside one API handler).
 	Metrics *metrics.Registry
+	// RequestLog receives one Info record per request (route pattern, never
+	// the path with its token); nil logs none. It takes effect with Metrics.
+	RequestLog *slog.Logger
 }
 
 //go:embed templates/*.html
@@ -129,7 +132,7 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("POST /p/{token}/beacon", h.beacon)
 	var next http.Handler = mux
 	if cfg.Metrics != nil {
-		next = metrics.NewHTTP(cfg.Metrics, "briefcase_viewer", "Buyer viewer").Wrap(mux)
+		next = metrics.NewHTTP(cfg.Metrics, "briefcase_viewer", "Buyer viewer").Logging(cfg.RequestLog).Wrap(mux)
 	}
 	return h.secure(next)
 }
