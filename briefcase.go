@@ -87,6 +87,9 @@ type Config struct {
 	CRM analytics.CRM
 	// Influence tunes the influenced revenue report (model, default range).
 	Influence analytics.InfluenceOptions
+	// ReadyIndexLag is how many changes the search index may be behind the
+	// store while /readyz still answers ready; 1,000 by default.
+	ReadyIndexLag int
 	// LogRequests writes one Info record per HTTP request to Logger
 	// (method, route pattern, status, duration; never a buyer's path,
 	// which holds the link's token). briefcase serve turns it on.
@@ -170,6 +173,9 @@ func New(ctx context.Context, cfg Config) (*Library, error) {
 	}
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = time.Minute
+	}
+	if cfg.ReadyIndexLag <= 0 {
+		cfg.ReadyIndexLag = 1000
 	}
 	st := cfg.Store
 	lib := &Library{cfg: cfg}
@@ -270,13 +276,28 @@ func wakeOnWrite(h http.Handler, f *search.Follower) http.Handler {
 	})
 }
 
-// ready reports whether the store answers.
+// ready reports whether the store answers and the search index has caught
+// up with it (within Config.ReadyIndexLag changes): a node whose index is
+// being rebuilt, after a restore or on a new machine, is kept out of a
+// load balancer until its searches are complete.
 func (l *Library) ready(ctx context.Context) error {
 	if p, ok := l.cfg.Store.(interface{ Ping(context.Context) error }); ok {
-		return p.Ping(ctx)
+		if err := p.Ping(ctx); err != nil {
+			return err
+		}
 	}
-	_, err := l.cfg.Store.LastChangeSeq(ctx)
-	return err
+	last, err := l.cfg.Store.LastChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	applied, err := l.cfg.Indexer.AppliedSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("briefcase: search index: %w", err)
+	}
+	if lag := last - applied; lag > int64(l.cfg.ReadyIndexLag) {
+		return fmt.Errorf("briefcase: the search index is %d changes behind the store", lag)
+	}
+	return nil
 }
 
 // Handler returns the authenticated JSON API (/api/v1/...) with /healthz,

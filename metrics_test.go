@@ -10,7 +10,10 @@ import (
 
 	"github.com/matryer/is"
 
+	"github.com/briefcasehq/briefcase"
+	"github.com/briefcasehq/briefcase/localblobs"
 	"github.com/briefcasehq/briefcase/share"
+	"github.com/briefcasehq/briefcase/store/memstore"
 )
 
 // scrape answers GET /metrics through the Library's handler, without a
@@ -97,4 +100,29 @@ func TestMetricsShareBeacons(t *testing.T) {
 			strconv.Itoa(rec.Code)+`"}`), 1.0)
 		is.True(!strings.Contains(text, tok))
 	})
+}
+
+// TestReadyWaitsForTheIndex: /readyz answers 503 while the search index
+// is more than Config.ReadyIndexLag changes behind the store, 200 once it
+// has caught up.
+func TestReadyWaitsForTheIndex(t *testing.T) {
+	is := is.New(t)
+	st := memstore.New()
+	blobs, err := localblobs.New(t.TempDir())
+	is.NoErr(err)
+	lib, err := briefcase.New(t.Context(), briefcase.Config{Store: st, Blobs: blobs, ReadyIndexLag: 2})
+	is.NoErr(err)
+	defer lib.Close()
+	ready := func() int {
+		rec := httptest.NewRecorder()
+		lib.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		return rec.Code
+	}
+	is.Equal(ready(), 200)
+	ctx, sp := seedSpot(t, lib) // a principal and a spot: changes the index has not applied
+	createNumbered(t, ctx, lib, sp.ID, 1, 3)
+	is.Equal(ready(), 503)
+	_, err = lib.CatchUp(t.Context())
+	is.NoErr(err)
+	is.Equal(ready(), 200)
 }
