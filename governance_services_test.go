@@ -870,6 +870,19 @@ func TestLifecycleGuards(t *testing.T) {
 		is.NoErr(err)
 		is.Equal(moved.Status, items.StatusExpiring)
 		is.True(governance.CanTransition(got.Status, moved.Status))
+
+		// A restore's new expiry date must follow the availability date.
+		later, err := e.lib.Items.Create(olivia, items.NewItem{SpotID: c.team.ID, Kind: items.KindDocument, Title: "Launch",
+			AvailableAt: e.clock.Now().Add(10 * day), ExpiresAt: e.clock.Now().Add(20 * day)})
+		is.NoErr(err)
+		_, err = e.lib.Governance.Archive(olivia, later.ID, "")
+		is.NoErr(err)
+		_, err = e.lib.Governance.Restore(olivia, later.ID, e.clock.Now().Add(5*day))
+		is.Equal(errcode.FieldsOf(err)["expires_at"], "must be after available_at")
+		kept, err := e.st.GetItem(e.ctx, later.ID)
+		is.NoErr(err)
+		is.Equal(kept.Status, items.StatusArchived) // refused: nothing changed
+		is.Equal(kept.ExpiresAt, later.ExpiresAt)
 	})
 }
 
